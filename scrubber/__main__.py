@@ -1,0 +1,3 @@
+from scrubber.cli.main import entry
+
+entry()

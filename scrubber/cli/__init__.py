@@ -1,0 +1,1 @@
+"""The ``scrubber`` command line; see :mod:`scrubber.cli.main`."""

@@ -1,0 +1,38 @@
+"""Detectors: callables ``str -> Iterable[Span]``; batching ones also have ``.pipe``.
+
+A detector never edits text. ``pipe(texts, batch_size=...)`` is found by duck typing, as
+spaCy does for components. Detectors register under versioned names in
+:data:`scrubber.registry.detectors`; heavy ones are registered lazily so that importing
+scrubber stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol, runtime_checkable
+
+from ..registry import detectors
+from ..spans import Span
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds spans in one text. Must be deterministic and must not modify the text."""
+
+    def __call__(self, text: str) -> Iterable[Span]: ...
+
+
+def pipe(detector: Detector, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Span]]:
+    """Run a detector over many texts, using its own ``.pipe`` when it has one."""
+    own = getattr(detector, "pipe", None)
+    if callable(own):
+        for spans in own(texts, batch_size=batch_size):
+            yield list(spans)
+    else:
+        for text in texts:
+            yield list(detector(text))
+
+
+detectors.register_lazy("regex.v1", "scrubber.detectors.regex")
+
+__all__ = ["Detector", "pipe"]

@@ -1,0 +1,144 @@
+"""The Python API: :func:`load` a pipeline, then ``detect`` / ``scrub`` / ``scrub_batch``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import detectors as _detectors  # noqa: F401  (registers the lazy detector names)
+from . import transforms as _transforms  # noqa: F401  (registers the built-in operators)
+from .config import PipelineConfig, load_config
+from .detectors import pipe as _pipe
+from .spans import Span, resolve_overlaps
+from .transforms import DocContext, Operator, apply_operators
+
+
+@dataclass(frozen=True)
+class ScrubResult:
+    """The scrubbed ``text``, the ``spans`` (offsets into the *input*) and what replaced them."""
+
+    text: str
+    spans: tuple[Span, ...]
+    replacements: tuple[str, ...] = ()
+    epsilon: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "spans": [s.to_dict() for s in self.spans]}
+
+
+def _check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"scrubber expects text as str, got {type(text).__name__}")
+    return text
+
+
+class Pipeline:
+    """Detectors, overlap resolution and per-label operators, built from a config.
+
+    Thread-compatible, not thread-safe for detectors that are not (spaCy). Output depends only
+    on the config, the key (for keyed operators) and the record.
+    """
+
+    def __init__(self, config: PipelineConfig) -> None:
+        self.config = config
+        self.detectors = [d.build() for d in config.detectors]
+        self._operators: dict[str, Operator] = {}
+
+    def __repr__(self) -> str:
+        return f"Pipeline(name={self.config.name!r}, detectors={[d.type for d in self.config.detectors]})"
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def _operator(self, label: str) -> Operator:
+        op = self._operators.get(label)
+        if op is None:
+            op = self._operators[label] = self.config.transforms.for_label(label).build()
+        return op
+
+    # -- detection ---------------------------------------------------------------------------
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        size, overlap = self.config.max_chunk_chars, self.config.chunk_overlap
+        if len(text) <= size:
+            return [(0, len(text))]
+        step = size - overlap
+        return [(s, min(s + size, len(text))) for s in range(0, len(text) - overlap, step)]
+
+    def _resolve(self, spans: Iterable[Span]) -> list[Span]:
+        floor = self.config.resolve.min_score
+        return resolve_overlaps((s for s in spans if s.score >= floor), self.config.resolve.policy)
+
+    def _detect_one(self, detector: Any, text: str) -> list[Span]:
+        windows = self._windows(text)
+        if len(windows) == 1:
+            return list(detector(text))
+        found: list[Span] = []
+        for start, end in windows:
+            last = end == len(text)
+            for span in detector(text[start:end]):
+                # A span touching a window's inner edge may be cut; the next window, which
+                # overlaps this one, sees it whole.
+                if not last and span.end >= end - start:
+                    continue
+                found.append(span.shifted(start))
+        return found
+
+    def detect(self, text: str) -> list[Span]:
+        """Resolved, non-overlapping spans of ``text``, sorted by position."""
+        _check_text(text)
+        spans: list[Span] = []
+        for detector in self.detectors:
+            spans.extend(self._detect_one(detector, text))
+        return self._resolve(spans)
+
+    def _detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        results: list[list[Span]] = [[] for _ in texts]
+        for detector in self.detectors:
+            small = [i for i, t in enumerate(texts) if len(t) <= self.config.max_chunk_chars]
+            if hasattr(detector, "pipe") and len(small) > 1:
+                for i, spans in zip(small, _pipe(detector, (texts[i] for i in small))):
+                    results[i].extend(spans)
+                rest = [i for i in range(len(texts)) if len(texts[i]) > self.config.max_chunk_chars]
+            else:
+                rest = list(range(len(texts)))
+            for i in rest:
+                results[i].extend(self._detect_one(detector, texts[i]))
+        return [self._resolve(r) for r in results]
+
+    # -- scrubbing ---------------------------------------------------------------------------
+
+    def transform(self, text: str, spans: Sequence[Span], doc_id: str | None = None) -> ScrubResult:
+        """Apply the configured operators to already-resolved ``spans``."""
+        ctx = DocContext(text, doc_id)
+        new_text, replacements = apply_operators(text, spans, self._operator, ctx)
+        return ScrubResult(new_text, tuple(spans), tuple(replacements), ctx.epsilon)
+
+    def scrub(self, text: str, *, doc_id: str | None = None) -> ScrubResult:
+        """Detect and replace PII in one text."""
+        return self.transform(text, self.detect(text), doc_id)
+
+    def scrub_batch(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[ScrubResult]:
+        """Scrub a stream of texts lazily; memory is bounded by ``batch_size``."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(_check_text(text))
+            if len(batch) >= batch_size:
+                yield from self._scrub_many(batch)
+                batch = []
+        if batch:
+            yield from self._scrub_many(batch)
+
+    def _scrub_many(self, texts: list[str]) -> Iterator[ScrubResult]:
+        for text, spans in zip(texts, self._detect_batch(texts)):
+            yield self.transform(text, spans)
+
+
+def load(pipeline: str | Path | PipelineConfig = "default") -> Pipeline:
+    """Build a :class:`Pipeline` from a bundled name (``default``, ``fast``...), a YAML path,
+    or a :class:`PipelineConfig`."""
+    return Pipeline(load_config(pipeline))

@@ -1,0 +1,78 @@
+"""Spans, the only interface between detection and transformation, and overlap resolution."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+ResolvePolicy = Literal["longest_first", "highest_score"]
+RESOLVE_POLICIES: tuple[str, ...] = ("longest_first", "highest_score")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A detected piece of PII: ``text[start:end]`` (Python ``str`` offsets, end excluded).
+
+    Ordered by ``(start, end, label, score, source)``. ``label`` uses Presidio's entity names.
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float = 1.0
+    source: str = ""
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def shifted(self, offset: int) -> Span:
+        return Span(self.start + offset, self.end + offset, self.label, self.score, self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "source": self.source,
+        }
+
+
+_SORT_KEYS: dict[str, Callable[[Span], tuple[Any, ...]]] = {
+    # spaCy's filter_spans: longest first, then earliest; score breaks the remaining ties.
+    "longest_first": lambda s: (-(s.end - s.start), s.start, -s.score, s.label),
+    "highest_score": lambda s: (-s.score, -(s.end - s.start), s.start, s.label),
+}
+
+
+def resolve_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> list[Span]:
+    """Return non-overlapping spans sorted by position, chosen greedily by ``policy``.
+
+    Pure and deterministic: the result depends only on the set of input spans. Empty spans
+    are dropped.
+    """
+    try:
+        key = _SORT_KEYS[policy]
+    except KeyError:
+        raise ValueError(
+            f"unknown overlap policy {policy!r}; available: {', '.join(RESOLVE_POLICIES)}"
+        ) from None
+    chosen: list[Span] = []
+    starts: list[int] = []  # the chosen intervals, disjoint, so sorted by start and by end alike
+    ends: list[int] = []
+    for span in sorted({s for s in spans if s.end > s.start}, key=key):
+        i = bisect_right(starts, span.start)
+        if i > 0 and ends[i - 1] > span.start:
+            continue
+        if i < len(starts) and starts[i] < span.end:
+            continue
+        starts.insert(i, span.start)
+        ends.insert(i, span.end)
+        chosen.append(span)
+    chosen.sort()
+    return chosen

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scrubber.spans import Span, resolve_overlaps
+
+
+def S(start, end, label="X", score=0.5):
+    return Span(start, end, label, score, "test")
+
+
+@pytest.mark.parametrize(
+    ("policy", "spans", "expected"),
+    [
+        ("longest_first", [S(0, 5), S(2, 10)], [S(2, 10)]),
+        ("longest_first", [S(0, 5), S(5, 10)], [S(0, 5), S(5, 10)]),
+        ("longest_first", [S(0, 4), S(2, 6)], [S(0, 4)]),  # equal length: earliest wins
+        ("longest_first", [S(0, 4, score=0.1), S(0, 4, "Y", 0.9)], [S(0, 4, "Y", 0.9)]),
+        ("highest_score", [S(0, 10, score=0.4), S(2, 4, score=0.9)], [S(2, 4, score=0.9)]),
+        ("highest_score", [S(0, 10, score=0.9), S(2, 4, score=0.9)], [S(0, 10, score=0.9)]),
+        ("longest_first", [S(3, 3)], []),
+        ("longest_first", [], []),
+    ],
+)
+def test_spans_resolve_policies(policy, spans, expected):
+    assert resolve_overlaps(spans, policy) == expected
+
+
+def test_spans_resolve_unknown_policy_lists_available():
+    with pytest.raises(ValueError, match="longest_first"):
+        resolve_overlaps([], "bogus")
+
+
+def test_spans_are_frozen_and_ordered():
+    s = S(1, 2)
+    with pytest.raises(AttributeError):
+        s.start = 3  # type: ignore[misc]
+    assert sorted([S(5, 6), S(1, 9), S(1, 2)]) == [S(1, 2), S(1, 9), S(5, 6)]
+    assert s.to_dict() == {"start": 1, "end": 2, "label": "X", "score": 0.5, "source": "test"}
+
+
+span_strategy = st.builds(
+    lambda a, n, lab, sc: S(a, a + n, lab, sc),
+    st.integers(0, 200), st.integers(0, 30), st.sampled_from("ABC"), st.floats(0.01, 1.0),
+)
+
+
+@given(st.lists(span_strategy, max_size=40), st.sampled_from(["longest_first", "highest_score"]))
+def test_spans_resolve_property_sorted_disjoint_subset(spans, policy):
+    out = resolve_overlaps(spans, policy)
+    assert out == sorted(out)
+    for a, b in zip(out, out[1:]):
+        assert a.end <= b.start
+    assert set(out) <= set(spans)
+    # maximality: every dropped non-empty span overlaps a kept one
+    for s in spans:
+        if s.end > s.start and s not in out:
+            assert any(s.overlaps(k) for k in out)
