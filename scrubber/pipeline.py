@@ -11,6 +11,7 @@ from . import detectors as _detectors  # noqa: F401  (registers the lazy detecto
 from . import transforms as _transforms  # noqa: F401  (registers the built-in operators)
 from .config import PipelineConfig, load_config
 from .detectors import pipe as _pipe
+from .errors import ConfigError
 from .spans import Span, resolve_overlaps
 from .transforms import DocContext, Operator, apply_operators
 
@@ -42,10 +43,23 @@ class Pipeline:
     on the config, the key (for keyed operators) and the record.
     """
 
-    def __init__(self, config: PipelineConfig) -> None:
+    def __init__(self, config: PipelineConfig, *, key: Any = None) -> None:
         self.config = config
+        self.key = key
+        # Build every configured operator now, so config problems and a missing key fail at
+        # load time, never mid-corpus.
+        self._default_operator = config.transforms.default.build()
+        self._label_operators = {lab: oc.build() for lab, oc in config.transforms.labels.items()}
+        needs_key = [
+            name for name, op in [("default", self._default_operator), *self._label_operators.items()]
+            if getattr(op, "requires_key", False)
+        ]
+        if needs_key and key is None:
+            raise ConfigError(
+                f"pipeline {config.name!r} pseudonymizes ({', '.join(needs_key)}) and needs a secret key: "
+                "pass --key-file, set SCRUBBER_KEY, or use --ephemeral-key (scrubber.load(..., key=...) in Python)"
+            )
         self.detectors = [d.build() for d in config.detectors]
-        self._operators: dict[str, Operator] = {}
 
     def __repr__(self) -> str:
         return f"Pipeline(name={self.config.name!r}, detectors={[d.type for d in self.config.detectors]})"
@@ -55,10 +69,7 @@ class Pipeline:
         return self.config.name
 
     def _operator(self, label: str) -> Operator:
-        op = self._operators.get(label)
-        if op is None:
-            op = self._operators[label] = self.config.transforms.for_label(label).build()
-        return op
+        return self._label_operators.get(label, self._default_operator)
 
     # -- detection ---------------------------------------------------------------------------
 
@@ -114,12 +125,14 @@ class Pipeline:
 
     def transform(self, text: str, spans: Sequence[Span], doc_id: str | None = None) -> ScrubResult:
         """Apply the configured operators to already-resolved ``spans``."""
-        ctx = DocContext(text, doc_id)
-        new_text, replacements = apply_operators(text, spans, self._operator, ctx)
-        return ScrubResult(new_text, tuple(spans), tuple(replacements), ctx.epsilon)
+        ctx = DocContext(text, doc_id, self.key)
+        new_text, replacements, epsilons = apply_operators(text, spans, self._operator, ctx)
+        details = {"epsilons": epsilons} if ctx.epsilon else {}
+        return ScrubResult(new_text, tuple(spans), tuple(replacements), ctx.epsilon, details)
 
     def scrub(self, text: str, *, doc_id: str | None = None) -> ScrubResult:
-        """Detect and replace PII in one text."""
+        """Detect and replace PII in one text. ``doc_id`` seeds keyed operators (default: a
+        hash of the text)."""
         return self.transform(text, self.detect(text), doc_id)
 
     def scrub_batch(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[ScrubResult]:
@@ -138,7 +151,7 @@ class Pipeline:
             yield self.transform(text, spans)
 
 
-def load(pipeline: str | Path | PipelineConfig = "default") -> Pipeline:
+def load(pipeline: str | Path | PipelineConfig = "default", *, key: Any = None) -> Pipeline:
     """Build a :class:`Pipeline` from a bundled name (``default``, ``fast``...), a YAML path,
-    or a :class:`PipelineConfig`."""
-    return Pipeline(load_config(pipeline))
+    or a :class:`PipelineConfig`. ``key`` is the secret for keyed (pseudonymizing) operators."""
+    return Pipeline(load_config(pipeline), key=key)

@@ -29,6 +29,7 @@ class DocContext:
 
     text: str
     doc_id: str | None = None
+    key: Any = None  # the pipeline's secret key object (see scrubber.keys), or None
     memo: dict[Any, Any] = field(default_factory=dict)
     epsilon: float = 0.0
 
@@ -38,28 +39,40 @@ class DocContext:
 
 
 class Operator(Protocol):
-    """Returns the replacement for ``value`` (= ``ctx.text[span.start:span.end]``)."""
+    """Returns the replacement for ``value`` (= ``ctx.text[span.start:span.end]``).
+
+    An operator that needs the secret key sets the attribute ``requires_key = True``; the
+    pipeline then refuses to load without a key (fail closed), and the operator reads it from
+    ``ctx.key``. An operator that spends local DP epsilon adds it to ``ctx.epsilon``.
+    """
 
     def __call__(self, value: str, span: Span, ctx: DocContext) -> str: ...
 
 
 def apply_operators(
     text: str, spans: Sequence[Span], pick: Callable[[str], Operator], ctx: DocContext
-) -> tuple[str, list[str]]:
-    """Replace each (non-overlapping, sorted) span; return the new text and the replacements."""
+) -> tuple[str, list[str], list[float]]:
+    """Replace each (non-overlapping, sorted) span.
+
+    Returns the new text, the replacement of each span, and the local epsilon each span's
+    operator spent (the increase of ``ctx.epsilon`` during its call).
+    """
     pieces: list[str] = []
     replacements: list[str] = []
+    epsilons: list[float] = []
     pos = 0
     for span in spans:
         if span.start < pos or span.end > len(text):
             raise ValueError(f"spans must be sorted, non-overlapping and in bounds: {span}")
+        before = ctx.epsilon
         new = pick(span.label)(text[span.start : span.end], span, ctx)
+        epsilons.append(ctx.epsilon - before)
         pieces.append(text[pos : span.start])
         pieces.append(new)
         replacements.append(new)
         pos = span.end
     pieces.append(text[pos:])
-    return "".join(pieces), replacements
+    return "".join(pieces), replacements, epsilons
 
 
 @dataclass(frozen=True)
