@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import RegexEngine
+from ..normalize import normalize
 from ..errors import ConfigError
 from ..registry import detectors
 from ..resources import rules_dir
@@ -27,6 +28,9 @@ class RegexDetectorOptions:
     include: tuple[str, ...] = ("*",)
     exclude: tuple[str, ...] = ()
     min_score: float = 0.0
+    # Detect on a copy normalized against evasion (zero-width characters, full-width digits,
+    # "[at]"/"[dot]", spaced digits); spans are mapped back to the original text.
+    normalize: bool = True
     phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "CA", "AU", "IN")
 
     def validate(self) -> None:
@@ -66,7 +70,14 @@ class RegexDetector:
         return sorted({r.label for r in self.rules})
 
     def __call__(self, text: str) -> list[Span]:
-        return self.engine.find(text)
+        norm = normalize(text) if self.options.normalize else None
+        if norm is None:
+            return self.engine.find(text)
+        spans = []
+        for s in self.engine.find(norm.text):
+            start, end = norm.to_original(s.start, s.end)
+            spans.append(Span(start, end, s.label, s.score, s.source))
+        return spans
 
 
 @detectors.register("regex.v1", RegexDetectorOptions)
