@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..keys import add_key_options, key_from_args
 from ..pipeline import ScrubResult, load
 from .main import add_pipeline_option
 
@@ -14,6 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("explain", help="scrub one text and show what was found and why")
     p.add_argument("text", nargs="?", default="-", help="the text; '-' or nothing reads stdin")
     add_pipeline_option(p)
+    add_key_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -33,7 +35,7 @@ def _table(text: str, result: ScrubResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    result = load(args.pipeline).scrub(text)
+    result = load(args.pipeline, key=key_from_args(args)).scrub(text)
     if args.json:
         out = result.to_dict()
         if result.epsilon:
