@@ -4,6 +4,8 @@ A rule file holds one PII type::
 
     label: EMAIL_ADDRESS
     description: ...
+    gate: '@'                        # optional RE2 pattern, a cheap *necessary* condition: when
+                                     # it matches nowhere in a text, no rule of the file is tried
     rules:
       - id: email.v1                 # versioned: a published id never changes behaviour
         pattern: '...'               # RE2 syntax: linear time, no lookaround/backreferences
@@ -34,7 +36,7 @@ import yaml
 from .errors import RuleError
 from .validators import VALIDATORS
 
-FILE_KEYS = frozenset({"label", "description", "rules"})
+FILE_KEYS = frozenset({"label", "description", "gate", "rules"})
 RULE_KEYS = frozenset(
     {"id", "pattern", "score", "validator", "ignore_case", "group", "examples", "description",
      "label"}
@@ -86,6 +88,7 @@ class Rule:
     matches: tuple[Example, ...]
     non_matches: tuple[str, ...]
     file: str
+    gate: str | None = None
 
     @property
     def effective_pattern(self) -> str:
@@ -135,7 +138,7 @@ def _expect(cond: bool, file: str, rule_id: str | None, key: str | None, msg: st
         raise _err(file, rule_id, key, msg)
 
 
-def _parse_rule(raw: Any, index: int, file: str, file_label: str | None) -> Rule:
+def _parse_rule(raw: Any, index: int, file: str, file_label: str | None, gate: str | None) -> Rule:
     _expect(isinstance(raw, dict), file, None, f"rules[{index}]", "expected a mapping")
     rule_id = raw.get("id")
     _expect(isinstance(rule_id, str), file, None, f"rules[{index}].id", "missing or not a string")
@@ -188,7 +191,7 @@ def _parse_rule(raw: Any, index: int, file: str, file_label: str | None) -> Rule
         id=rule_id, label=label, pattern=pattern, score=float(score), validator=validator,
         ignore_case=ignore_case, group=group,
         matches=tuple(Example.parse(x) for x in matches), non_matches=tuple(non_matches),
-        file=file,
+        file=file, gate=gate,
     )
 
 
@@ -210,11 +213,18 @@ def load_rule_file(path: str | Path) -> list[Rule]:
     label = data.get("label")
     _expect(label is None or (isinstance(label, str) and bool(_LABEL_RE.match(label))),
             file, None, "label", "not an upper-case entity name such as EMAIL_ADDRESS")
+    gate = data.get("gate")
+    _expect(gate is None or (isinstance(gate, str) and bool(gate)), file, None, "gate",
+            "expected a non-empty RE2 pattern")
+    if gate is not None:
+        problem = compile_check(gate)
+        if problem is not None:
+            raise pattern_error(file, "(file gate)", gate, problem)
     raw_rules = data.get("rules")
     _expect(isinstance(raw_rules, list) and bool(raw_rules), file, None, "rules",
             "expected a non-empty list")
     assert isinstance(raw_rules, list)
-    rules = [_parse_rule(r, i, file, label) for i, r in enumerate(raw_rules)]
+    rules = [_parse_rule(r, i, file, label, gate) for i, r in enumerate(raw_rules)]
     seen: set[str] = set()
     for r in rules:
         _expect(r.id not in seen, file, r.id, "id", "duplicate rule id")

@@ -28,14 +28,17 @@ class DocContext:
     """
 
     text: str
-    doc_id: str | None = None
+    given_doc_id: str | None = None
     key: Any = None  # the pipeline's secret key object (see scrubber.keys), or None
     memo: dict[Any, Any] = field(default_factory=dict)
     epsilon: float = 0.0
 
-    def __post_init__(self) -> None:
-        if self.doc_id is None:
-            self.doc_id = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+    @property
+    def doc_id(self) -> str:
+        # Computed on first use only: tag/mask operators never need it.
+        if self.given_doc_id is None:
+            self.given_doc_id = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.given_doc_id
 
 
 class Operator(Protocol):
@@ -148,3 +151,12 @@ def make_redact(options: RedactOptions) -> Operator:
         return ""
 
     return redact
+
+
+# Keyed surrogate operators (scrubber/pseudo), imported on first use.
+for _name in ("pseudonymize", "dp"):
+    operators.register_lazy(_name, "scrubber.pseudo.operators")
+
+# presidio-anonymizer's operators by name (scrubber/presidio_ops), imported on first use.
+for _name in ("presidio", "presidio.v1"):
+    operators.register_lazy(_name, "scrubber.presidio_ops")
