@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -206,3 +207,163 @@ _PLACEHOLDERS = frozenset(
     {"password", "changeme", "xxxxxx", "xxxxxxxx", "********", "none", "null", "secret",
      "your_password", "yourpassword", "<password>", "example", "placeholder", "redacted"}
 )
+
+
+def _in_range(text: str, low: int, high: int) -> bool:
+    return text.isdigit() and low <= int(text) <= high
+
+
+@register("iso_datetime")
+def iso_datetime(value: str, ctx: ValidationContext) -> bool:
+    """ISO 8601 date-time ``YYYY-MM-DD[T ]hh:mm[:ss[.fff]][Z|+hh[:mm]]``: a real calendar day
+    (as :func:`numeric_date`), hour 0-24, minutes 0-59, seconds 0-60 (leap second)."""
+    if len(value) < 16 or value[10] not in "Tt " or not numeric_date(value[:10], ctx):
+        return False
+    clock = value[11:]
+    for i, ch in enumerate(clock):
+        if ch in "Zz+-":
+            clock = clock[:i]
+            break
+    parts = clock.split(".")[0].split(",")[0].split(":")
+    if len(parts) not in (2, 3) or not all(len(p) == 2 for p in parts):
+        return False
+    hour, minute = parts[0], parts[1]
+    second = parts[2] if len(parts) == 3 else "00"
+    return _in_range(hour, 0, 24) and _in_range(minute, 0, 59) and _in_range(second, 0, 60)
+
+
+_CODE_VALUE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(.*|\[.*)?")
+_PLAIN_WORD = re.compile(r"[A-Z]?[a-z]+")
+_SNAKE_WORDS = re.compile(r"[A-Za-z]+(?:[_\-][A-Za-z]+)+")
+# A reference to a secret rather than the secret: $VAR, ${VAR}, %VAR%, %s, %(name)s.
+_REFERENCE = re.compile(r"\$\{?[A-Za-z_]\w*\}?|%\w+%|%(?:\(\w+\))?[-+ #0]*\d*[sdifrxX]")
+_KEY_ITSELF = re.compile(r"(?i)[\w.\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|key|token)[:=]")
+_PLACEHOLDER_PARTS = ("your", "example", "xxxx", "****", "changeme", "placeholder", "redacted",
+                      "dummy", "<", ">", "...")
+
+
+@register("secret_value")
+def secret_value(value: str, ctx: ValidationContext) -> bool:
+    """The value of a ``password=`` / ``token:`` style assignment that looks like a real secret.
+
+    Like :func:`mixed_secret` (quotes stripped, >= 6 characters, two or more character
+    classes, not a known placeholder), but a reference is recognised by its whole shape
+    (``$VAR``, ``${VAR}``, ``$(cmd)``, ``{...}``, ``<...>``, ``%VAR%``, ``%s``, ``%(name)s``)
+    rather than by its first character, so real passwords such as ``%3eZRHA3kv#e`` or
+    ``$ecr3t!x`` count. It additionally rejects:
+
+    * code, not a literal: dotted names or calls/subscripts (``self.password``,
+      ``os.environ.get(``, ``request.form[``);
+    * a plain word (``Monday``, ``Bearer``) or words joined by ``_``/``-`` with no digit
+      (``YOUR_API_KEY``, ``db-password``): names and placeholders, not secrets;
+    * template/placeholder text (containing ``your``, ``example``, ``xxxx``, ``****``,
+      ``changeme``, ``<``, ``>``, ``...``);
+    * an absolute path (``/home/alice``), e.g. the ``PWD=`` environment variable;
+    * the next key of an empty assignment (``password= token=x`` gives ``token=``).
+    """
+    v = value.strip("'\"")
+    lower = v.lower()
+    if len(v) < 6 or lower in _PLACEHOLDERS or _REFERENCE.fullmatch(v):
+        return False
+    if v.startswith(("{", "<", "$(")):
+        return False
+    classes = sum(
+        (any(c.islower() for c in v), any(c.isupper() for c in v), any(c.isdigit() for c in v),
+         any(not c.isalnum() for c in v))
+    )
+    if classes < 2:
+        return False
+    if any(part in lower for part in _PLACEHOLDER_PARTS):
+        return False
+    if v.startswith("/") and v.count("/") >= 2:
+        return False
+    if _KEY_ITSELF.fullmatch(v):
+        return False
+    if _PLAIN_WORD.fullmatch(v) or _SNAKE_WORDS.fullmatch(v):
+        return False
+    if _CODE_VALUE.fullmatch(v) and ("." in v or "(" in v or "[" in v):
+        return False
+    return True
+
+
+def _card_lengths(digits: str) -> tuple[int, ...]:
+    """Valid PAN lengths for the issuer range ``digits`` starts with; () when unknown."""
+    two, four = int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":  # Visa
+        return (13, 16, 19)
+    if 51 <= two <= 55 or 2221 <= four <= 2720:  # Mastercard
+        return (16,)
+    if two in (34, 37):  # American Express
+        return (15,)
+    if 300 <= int(digits[:3]) <= 305 or two in (36, 38, 39):  # Diners Club
+        return (14, 15, 16, 17, 18, 19)
+    if 3528 <= four <= 3589 or 2200 <= four <= 2204:  # JCB, Mir
+        return (16, 17, 18, 19)
+    if digits[0] == "6" or two in (50, 56, 57, 58):  # Discover, UnionPay, RuPay, Maestro
+        return (16, 17, 18, 19)
+    return ()
+
+
+@register("payment_card")
+def payment_card(value: str, ctx: ValidationContext) -> bool:
+    """Payment card: a known issuer range (Visa 4; Mastercard 51-55, 2221-2720; Amex 34/37;
+    Diners 300-305, 36, 38, 39; JCB 3528-3589; Mir 2200-2204; Discover/UnionPay/RuPay/Maestro
+    6, Maestro 50/56-58 with 16-19 digits), a length that issuer uses, and :func:`luhn`.
+    Lets a rule match any digit groups and leave the issuer check here (a regex over many
+    prefixes is costly in the shared RE2 Set DFA)."""
+    digits = _digits(value)
+    return len(digits) >= 13 and len(digits) in _card_lengths(digits) and luhn(digits, ctx)
+
+
+@register("phonenumber_national")
+def phonenumber_national(value: str, ctx: ValidationContext) -> bool:
+    """A national (trunk-prefixed, e.g. 0-prefixed) phone number: 9 to 12 digits, then as
+    :func:`phonenumber`. Eight digits or fewer (0317-8471) are more often ISSNs, part numbers
+    or dates than phone numbers."""
+    return 9 <= len(_digits(value)) <= 12 and phonenumber(value, ctx)
+
+
+# Regions of the North American Numbering Plan (country code 1).
+_NANP_REGIONS = frozenset(
+    {"US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY",
+     "LC", "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI"}
+)
+_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension)\s*\d+$")
+
+
+@register("phonenumber_nanp")
+def phonenumber_nanp(value: str, ctx: ValidationContext) -> bool:
+    """A North American number (NXX NXX XXXX, optional leading 1, optional extension): exactly
+    :func:`phonenumber`, with a fast path. When a NANP region (US, CA, ...) is among the
+    context's phone regions, ten national digits (or eleven starting with the trunk 1) are
+    precisely what phonenumbers' ``is_possible_number`` accepts there, so no parse is needed;
+    any other case goes through :func:`phonenumber`."""
+    main = _EXTENSION.sub("", value)
+    digits = _digits(main)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if (len(digits) == 10 and len(_digits(value)) <= 15
+            and not _NANP_REGIONS.isdisjoint(ctx.phone_regions)):
+        return True
+    return phonenumber(value, ctx)
+
+
+@register("phonenumber_intl")
+def phonenumber_intl(value: str, ctx: ValidationContext) -> bool:
+    """An international number (+CC or 00CC, optional extension): exactly :func:`phonenumber`,
+    with fast paths for country code 1, whose national numbers are ten digits not starting
+    with 1 (possible) and are never possible below seven digits; anything else, including a
+    "(0)" trunk, goes through :func:`phonenumber`."""
+    text = value.strip()
+    total = len(_digits(text))
+    if not 7 <= total <= 15:
+        return False
+    main = _EXTENSION.sub("", text)
+    lead = main.lstrip("(")
+    if "(0)" not in main and (lead.startswith("+1") or lead.startswith("001")):
+        national = _digits(main)[1 if lead.startswith("+") else 3:]
+        if len(national) == 10 and national[0] != "1":
+            return True
+        if len(national) < 7:
+            return False
+    return phonenumber(value, ctx)

@@ -32,7 +32,7 @@ def test_config_path_and_object(tmp_path: Path):
         ({"detectors": [{"type": "regex.v1", "min_score": "high"}]},
          "detectors[0].min_score: expected a number, got 'high'"),
         ({"detectors": [{"type": "regex.v1", "bogus": 1}]}, "detectors[0].bogus: unknown key"),
-        ({"detectors": [{"type": "regexx.v1"}]}, "Available names: regex.v1"),
+        ({"detectors": [{"type": "regexx.v1"}]}, "Available names: "),
         ({"detectors": [{}]}, "detectors[0].type: missing"),
         ({"detectors": "regex"}, "detectors: expected a list"),
         ({"resolve": {"policy": "random"}}, "resolve: policy: unknown overlap policy 'random'"),
