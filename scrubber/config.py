@@ -84,6 +84,9 @@ class PipelineConfig:
     # windows overlap by chunk_overlap characters so a value on a boundary is still found.
     max_chunk_chars: int = 1_000_000
     chunk_overlap: int = 4096
+    # Detection time allowed per record (seconds; 0 disables). A record over budget raises
+    # RecordTimeout and is quarantined instead of stalling its worker.
+    record_time_budget_s: float = 300.0
 
     def validate(self) -> None:
         if self.max_chunk_chars < 1024:
@@ -121,7 +124,7 @@ def config_from_dict(data: Any, source: str = "<dict>") -> PipelineConfig:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: a pipeline must be a mapping")
     allowed = {"name", "description", "detectors", "resolve", "transforms", "max_chunk_chars",
-               "chunk_overlap"}
+               "chunk_overlap", "record_time_budget_s"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ConfigError(f"{source}: {unknown[0]}: unknown key; allowed keys: {', '.join(sorted(allowed))}")
@@ -151,7 +154,8 @@ def config_from_dict(data: Any, source: str = "<dict>") -> PipelineConfig:
                 raw, f"transforms.labels.{label}", "operator", registry.operators, "replace"
             )
             labels[str(label)] = OperatorConfig(name, opts)
-        rest = {k: data[k] for k in ("name", "description", "max_chunk_chars", "chunk_overlap") if k in data}
+        rest = {k: data[k] for k in ("name", "description", "max_chunk_chars", "chunk_overlap",
+                                     "record_time_budget_s") if k in data}
         base = from_mapping(PipelineConfig, rest)
         resolve = from_mapping(ResolveConfig, data.get("resolve", {}) or {}, "resolve")
     except ConfigError as exc:
@@ -166,6 +170,7 @@ def config_from_dict(data: Any, source: str = "<dict>") -> PipelineConfig:
         ),
         max_chunk_chars=base.max_chunk_chars,
         chunk_overlap=base.chunk_overlap,
+        record_time_budget_s=base.record_time_budget_s,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import re2
 
+from .deadline import check as check_deadline
 from .rules import Rule
 from .spans import Span
 from .validators import ValidationContext, Validator, get_validator
@@ -107,10 +108,12 @@ class RegexEngine:
         raw: list[tuple[int, int, _CompiledRule]] = []
         ctx = self.context
         for cr in todo:
+            check_deadline()
             match = cr.regexp.Match
             validator = cr.validator
             group = cr.group
             pos = 0
+            rejected = 0
             while pos <= n:
                 spans = match(_UNANCHORED, data, pos, n)
                 start, end = spans[0]
@@ -127,6 +130,9 @@ class RegexEngine:
                     pos = start + 1
                     while pos < n and (data[pos] & 0xC0) == 0x80:  # stay on a char boundary
                         pos += 1
+                    rejected += 1
+                    if not rejected & 0x3FF:
+                        check_deadline()
         if text.isascii():
             return [Span(s, e, cr.label, cr.score, cr.source) for s, e, cr in raw]
         table = byte_to_char_offsets(data, [x for s, e, _ in raw for x in (s, e)])

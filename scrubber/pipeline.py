@@ -11,6 +11,7 @@ from . import detectors as _detectors  # noqa: F401  (registers the lazy detecto
 from . import transforms as _transforms  # noqa: F401  (registers the built-in operators)
 from .config import PipelineConfig, load_config
 from .detectors import pipe as _pipe
+from .deadline import deadline
 from .errors import ConfigError
 from .spans import Span, resolve_overlaps
 from .transforms import DocContext, Operator, apply_operators
@@ -103,11 +104,16 @@ class Pipeline:
         """Resolved, non-overlapping spans of ``text``, sorted by position."""
         _check_text(text)
         spans: list[Span] = []
-        for detector in self.detectors:
-            spans.extend(self._detect_one(detector, text))
+        with deadline(self.config.record_time_budget_s):
+            for detector in self.detectors:
+                spans.extend(self._detect_one(detector, text))
         return self._resolve(spans)
 
     def _detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        with deadline(self.config.record_time_budget_s * max(1, len(texts))):
+            return self._detect_batch_unbounded(texts)
+
+    def _detect_batch_unbounded(self, texts: Sequence[str]) -> list[list[Span]]:
         results: list[list[Span]] = [[] for _ in texts]
         for detector in self.detectors:
             small = [i for i, t in enumerate(texts) if len(t) <= self.config.max_chunk_chars]

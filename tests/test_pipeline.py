@@ -108,3 +108,16 @@ def test_pipeline_long_text_chunk_boundary_found():
 def test_pipeline_repr_and_name(fast_pipeline):
     assert fast_pipeline.name == "fast"
     assert "regex.v1" in repr(fast_pipeline)
+
+
+def test_pipeline_time_budget_quarantines_pathological_record():
+    from scrubber.deadline import RecordTimeout
+
+    cfg = config_from_dict({"detectors": [{"type": "regex.v1", "include": ["phone.*", "credit_card.*"]}],
+                            "record_time_budget_s": 0.05})
+    p = scrubber.load(cfg)
+    # Millions of digit candidates that validators reject: linear, but slow in validator calls.
+    with pytest.raises(RecordTimeout):
+        p.detect("4111 " * 200_000)
+    assert issubclass(RecordTimeout, scrubber.RecordError)
+    assert p.detect("call (555) 123-4567")  # the budget is per record
