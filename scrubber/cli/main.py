@@ -30,7 +30,7 @@ EXIT_USAGE = 2
 EXIT_QUARANTINED = 3
 EXIT_MISSING_DEPENDENCY = 4
 
-COMMANDS: tuple[str, ...] = ("explain", "rules")
+COMMANDS: tuple[str, ...] = ("explain", "rules", "budget", "eval", "clean")
 
 
 def add_pipeline_option(parser: argparse.ArgumentParser) -> None:

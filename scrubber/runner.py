@@ -1,0 +1,344 @@
+"""The local engine: inputs -> chunks -> (pool of) workers -> shards, quarantine, manifest.
+
+How a run is deterministic whatever ``workers`` is:
+
+1. The parent reads the inputs in order (:func:`~scrubber.io.readers.expand_inputs`) and cuts the
+   stream of raw records into chunks (at most ``chunk_records`` records / ``chunk_bytes`` bytes).
+2. Each chunk is scrubbed by :class:`~scrubber.worker.ChunkProcessor`, a pure function of
+   (config, key, records): in the parent itself when ``workers == 1``, else in a process pool
+   (``spawn``: no state inherited, safe with threads and spaCy), at most ``2 * workers`` chunks in
+   flight, so memory stays bounded by a few chunks.
+3. The parent takes the results back *in submission order* and writes them to the shard writer,
+   whose boundaries depend only on the records. So ``--workers 1`` and ``--workers N`` write
+   byte-identical shards and manifests equal but for their ``timing`` field.
+
+The parent does the sequential, cheap part (decompressing, splitting lines, compressing the
+output); workers parse JSON, scrub and serialize. Because the parent splits the stream, even a
+single ``.jsonl.zst`` file (unsplittable) uses every core.
+
+The manifest is written last, atomically: its presence marks a complete output folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import fsspec
+
+from .config import PipelineConfig, load_config
+from .errors import ConfigError, RecordError, ScrubberError
+from .io.readers import InputFile, RawRecord, RecordReader, expand_inputs
+from .io.writers import SHARD_PREFIX, ShardWriter
+from .manifest import MANIFEST_NAME, build_manifest, write_manifest
+from .progress import Progress
+from .quarantine import QUARANTINE_DIR, QuarantineWriter
+from .worker import (
+    ChunkProcessor,
+    ChunkResult,
+    RecordOptions,
+    build_pipeline,
+    init_worker,
+    peak_rss_bytes,
+    run_chunk,
+)
+
+ON_ERROR = ("quarantine", "fail")
+
+
+def default_workers() -> int:
+    """Every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """Options of a ``clean`` run. Only the first group changes the output; the second is about
+    execution (and never changes a byte of the output)."""
+
+    text_field: str = "text"
+    lines: bool = False  # text inputs: one document per line instead of per file
+    out_format: str = "jsonl"  # "jsonl" (.jsonl.zst) | "parquet"
+    with_spans: bool = False
+    shard_records: int | None = 100_000
+    shard_bytes: int | None = 256 << 20
+    on_error: str = "quarantine"  # | "fail": stop at the first bad record
+    max_record_bytes: int = 128 << 20
+    # -- execution only --
+    workers: int = field(default_factory=default_workers)
+    chunk_records: int = 2000
+    chunk_bytes: int = 2 << 20
+    overwrite: bool = False
+
+    def validate(self) -> None:
+        if self.on_error not in ON_ERROR:
+            raise ConfigError(f"on_error: expected one of {', '.join(ON_ERROR)}, got {self.on_error!r}")
+        if self.out_format not in ("jsonl", "parquet"):
+            raise ConfigError(f"format: expected jsonl or parquet, got {self.out_format!r}")
+        for name in ("workers", "chunk_records", "chunk_bytes", "max_record_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}: must be at least 1, got {getattr(self, name)}")
+        for name in ("shard_records", "shard_bytes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"{name}: must be at least 1, got {value}")
+        if not self.text_field:
+            raise ConfigError("text_field: must not be empty")
+
+    def output_options(self) -> dict[str, Any]:
+        """The options that determine the output (recorded in the manifest)."""
+        d = asdict(self)
+        for name in ("workers", "chunk_records", "chunk_bytes", "overwrite"):
+            d.pop(name)
+        return d
+
+    def record_options(self) -> RecordOptions:
+        return RecordOptions(self.text_field, self.with_spans, self.out_format)
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The finished run: where it wrote, and its manifest (see :mod:`scrubber.manifest`)."""
+
+    out_dir: str
+    manifest: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.manifest["counts"]  # type: ignore[no-any-return]
+
+    @property
+    def quarantined(self) -> int:
+        return self.counts["records_quarantined"]
+
+
+# -- output folder ------------------------------------------------------------------------------
+
+
+def _is_ours(name: str) -> bool:
+    """Files a clean run writes (and ``--overwrite`` may remove)."""
+    return (name.startswith((SHARD_PREFIX, "." + SHARD_PREFIX)) or name in (MANIFEST_NAME, f".{MANIFEST_NAME}.tmp",
+                                                                           QUARANTINE_DIR))
+
+
+def prepare_out_dir(out_dir: str, overwrite: bool) -> tuple[fsspec.AbstractFileSystem, str]:
+    """Create the output folder; refuse a non-empty one unless ``overwrite``, which then removes
+    only what a previous run wrote there (shards, quarantine/, manifest.json)."""
+    fs, root = fsspec.core.url_to_fs(out_dir)
+    root = root.rstrip("/") or "/"
+    if fs.exists(root):
+        if not fs.isdir(root):
+            raise ConfigError(f"--out {out_dir!r} exists and is not a folder")
+        names = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
+        if names and not overwrite:
+            raise ConfigError(f"output folder {out_dir!r} is not empty; pass --overwrite to replace "
+                              "the output of a previous run there")
+        for name in names:
+            if _is_ours(name):
+                fs.rm(f"{root}/{name}", recursive=True)
+    fs.makedirs(root, exist_ok=True)
+    return fs, root
+
+
+def _outside(files: list[InputFile], out_dir: str) -> list[InputFile]:
+    """The inputs that are not inside ``out_dir``: `scrubber clean data/ --out data/clean` must
+    not read its own shards on a second run (local paths or URLs alike)."""
+    out_fs, out_root = fsspec.core.url_to_fs(out_dir)
+    local = isinstance(out_fs, fsspec.implementations.local.LocalFileSystem)
+    out_root = os.path.realpath(out_root) if local else out_root.rstrip("/")
+
+    def inside(path: str) -> bool:
+        fs, p = fsspec.core.url_to_fs(path)
+        if type(fs) is not type(out_fs):
+            return False
+        p = os.path.realpath(p) if local else p
+        return p == out_root or p.startswith(out_root.rstrip("/") + "/")
+
+    return [f for f in files if not inside(f.path)]
+
+
+# -- chunks and execution -----------------------------------------------------------------------
+
+
+def _payload_size(raw: RawRecord) -> int:
+    payload = raw.payload
+    if isinstance(payload, bytes):
+        return len(payload)
+    if isinstance(payload, dict):
+        return sum(len(v) for v in payload.values() if isinstance(v, (str, bytes))) + 64
+    return 64
+
+
+class Chunk(NamedTuple):
+    """A unit of work: raw records, their size as read, and the input consumed (on disk) so far."""
+
+    raws: list[RawRecord]
+    nbytes: int
+    done: int
+
+
+def iter_chunks(files: Sequence[InputFile], options: CleanOptions) -> Iterator[Chunk]:
+    """Chunks of at most ``chunk_records`` records / ``chunk_bytes`` bytes, in input order.
+
+    Chunking decides only what runs where, never what is written: the output is the same for
+    any chunk size."""
+    chunk: list[RawRecord] = []
+    size = 0
+    done_before = 0
+    for f in files:
+        reader = RecordReader(f, lines=options.lines, max_record_bytes=options.max_record_bytes)
+        for raw in reader:
+            chunk.append(raw)
+            size += _payload_size(raw)
+            if len(chunk) >= options.chunk_records or size >= options.chunk_bytes:
+                yield Chunk(chunk, size, done_before + reader.offset)
+                chunk, size = [], 0
+        done_before += f.size or 0
+    if chunk:
+        yield Chunk(chunk, size, done_before)
+
+
+def _in_process(chunks: Iterator[Chunk], processor: ChunkProcessor) -> Iterator[tuple[Chunk, ChunkResult]]:
+    for chunk in chunks:
+        yield chunk, processor.process(chunk.raws)
+
+
+def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...]) -> Iterator[tuple[Chunk, ChunkResult]]:
+    # spawn, not fork: workers inherit no threads, locks or loaded models from the parent.
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=initargs)
+    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk._replace(raws=[]), pool.submit(run_chunk, chunk.raws)))
+            # Results are taken in submission order; bounding what is in flight bounds memory.
+            if len(pending) >= 2 * workers:
+                meta, fut = pending.popleft()
+                yield meta, fut.result()
+        while pending:
+            meta, fut = pending.popleft()
+            yield meta, fut.result()
+    except BrokenProcessPool as exc:
+        raise ScrubberError(f"a worker process died ({exc}); out of memory? try fewer --workers "
+                            "or a lower --max-record-bytes") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def run_clean(
+    inputs: Sequence[str],
+    out_dir: str,
+    pipeline: str | Path | PipelineConfig = "default",
+    *,
+    key: Any = None,
+    options: CleanOptions | None = None,
+    show_progress: bool = False,
+) -> CleanResult:
+    """Scrub ``inputs`` (files, folders, globs, fsspec URLs) into sharded ``out_dir``.
+
+    Raises :class:`ConfigError` before any work for bad options, a bad pipeline, missing inputs
+    or a non-empty ``out_dir`` without ``overwrite``; :class:`RecordError` at the first bad
+    record with ``on_error="fail"`` (the unfinished shard is removed, no manifest is written).
+    Otherwise bad records are quarantined and counted, and the run completes.
+    ``show_progress`` draws a progress bar on stderr when it is a terminal.
+    """
+    options = options or CleanOptions()
+    options.validate()
+    started = time.time()
+    config = load_config(pipeline)
+    local_pipeline = build_pipeline(config, key)  # fails on a bad config or a missing key, now
+    files = _outside(expand_inputs(inputs), out_dir)
+    if not files:
+        raise ConfigError("no input files (outside the output folder)")
+    fs, root = prepare_out_dir(out_dir, options.overwrite)
+
+    record_options = options.record_options()
+    parquet_types = None
+    if options.out_format == "parquet":
+        import pyarrow as pa
+
+        span_type = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()),
+                               ("score", pa.float64()), ("source", pa.string())])
+        parquet_types = {options.text_field: pa.string(), "pii_spans": pa.list_(span_type)}
+    shards = ShardWriter(fs, root, options.out_format, max_records=options.shard_records,
+                         max_bytes=options.shard_bytes, parquet_types=parquet_types)
+    quarantine = QuarantineWriter(fs, root)
+    known = all(f.size is not None for f in files)
+    progress = Progress(sum(f.size or 0 for f in files) if known else None, enabled=None if show_progress else False)
+
+    chunks = iter_chunks(files, options)
+    if options.workers == 1:
+        results = _in_process(chunks, ChunkProcessor(local_pipeline, record_options))
+    else:
+        results = _in_pool(chunks, options.workers, (config, key, record_options))
+
+    records_in = data_bytes = 0
+    labels: Counter[str] = Counter()
+    worker_stats: dict[int, tuple[int, float]] = {}  # pid -> (peak RSS, CPU seconds) so far
+    try:
+        for chunk, result in results:
+            records_in += result.records_in
+            data_bytes += chunk.nbytes
+            labels.update(result.labels)
+            if result.pid != os.getpid():
+                worker_stats[result.pid] = (result.peak_rss, result.cpu_seconds)
+            for entry in result.quarantined:
+                if options.on_error == "fail":
+                    raise RecordError(f"{entry['location']}: {entry['reason']}")
+                quarantine.add(entry)
+            for item, size in zip(result.outputs, result.sizes, strict=True):
+                shards.add(item, size)
+            progress.update(records_in, data_bytes, chunk.done)
+        shard_infos = shards.close()
+        quarantine_file = quarantine.close()
+    except BaseException:
+        shards.abort()
+        quarantine.abort()
+        raise
+    finally:
+        progress.close()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+
+    finished = time.time()
+    manifest = build_manifest(
+        config=config,
+        options=options.output_options(),
+        inputs=files,
+        shards=shard_infos,
+        records_in=records_in,
+        records_quarantined=quarantine.records,
+        spans_by_label=labels,
+        quarantine={"file": quarantine_file, **quarantine.summary()},
+        timing={
+            "started_at": _iso(started),
+            "finished_at": _iso(finished),
+            "wall_seconds": round(finished - started, 3),
+            "workers": options.workers,
+            "peak_rss_bytes": {"parent": peak_rss_bytes(), "workers": sorted(r for r, _ in worker_stats.values())},
+            "cpu_seconds": {"parent": round(time.process_time(), 3),
+                            "workers": sorted(round(c, 3) for _, c in worker_stats.values())},
+        },
+    )
+    write_manifest(fs, root, manifest)
+    return CleanResult(out_dir, manifest)
+
+
+def _iso(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="seconds")

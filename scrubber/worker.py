@@ -1,0 +1,200 @@
+"""The unit of work: scrub one chunk of raw records, in whatever process runs it.
+
+:class:`ChunkProcessor` turns a list of :class:`~scrubber.io.readers.RawRecord` into serialized
+output records and quarantine entries. It is a pure function of (config, key, records): the same
+chunk gives the same result in the parent (``--workers 1``), in a pool worker, or in any later
+engine (Ray). Every exception raised while scrubbing a record quarantines that record: a record is
+never written unscrubbed (fail closed).
+
+Pool workers build their own :class:`~scrubber.pipeline.Pipeline` from the config, lazily, once
+per process (:func:`init_worker` / :func:`run_chunk`), through :func:`build_pipeline`, the one
+place where a pipeline is made from a config and a key.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import os
+import sys
+import time
+import types
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from .config import PipelineConfig
+from .io.readers import RawRecord
+from .io.records import dumps_record, parse_record, record_id
+from .pipeline import Pipeline
+from .quarantine import BadRecord, Problem, make_entry
+from .spans import Span
+
+
+def _mappingproxy(items: dict[str, Any]) -> types.MappingProxyType[str, Any]:
+    return types.MappingProxyType(items)
+
+
+# Configs hold read-only mappings (MappingProxyType), which pickle cannot handle by default; a
+# config must cross into pool workers (and, later, Ray tasks, whose cloudpickle honours copyreg).
+copyreg.pickle(types.MappingProxyType, lambda m: (_mappingproxy, (dict(m),)))
+
+
+def build_pipeline(config: PipelineConfig, key: Any = None) -> Pipeline:
+    """The single place a pipeline is built for a run: the hook for key handling.
+
+    ``key`` is the resolved secret for keyed operators (``--key-file`` / ``--ephemeral-key``,
+    resolved by the CLI); it must be picklable, as it travels to the worker processes.
+    """
+    return Pipeline(config, key=key)
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """How records are read and written: the text field, spans in the output, the format."""
+
+    text_field: str = "text"
+    with_spans: bool = False
+    out_format: str = "jsonl"
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk gave. ``outputs`` are JSON lines (``jsonl``) or row dicts (``parquet``),
+    in input order, with ``sizes`` their sizes as JSON lines (newline included)."""
+
+    outputs: list[Any] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
+    labels: Counter[str] = field(default_factory=Counter)
+    records_in: int = 0
+    pid: int = 0
+    peak_rss: int = 0  # bytes, this process so far
+    cpu_seconds: float = 0.0  # this process so far
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident set size of this process, in bytes (0 where the platform cannot tell).
+
+    Linux: ``VmHWM``, the high-water mark of this process's own memory. Not ``ru_maxrss``, which
+    Linux carries over from the parent across fork and exec: a child started by a big process
+    would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+class ChunkProcessor:
+    """Parses, scrubs and serializes chunks of raw records (see the module docstring)."""
+
+    def __init__(self, pipeline: Pipeline, options: RecordOptions) -> None:
+        self.pipeline = pipeline
+        self.options = options
+
+    def _detect(self, texts: list[str]) -> list[list[Span] | Exception]:
+        try:
+            # Batched detection lets detectors with a .pipe (NER) batch; the regex one does not care.
+            return list(self.pipeline._detect_batch(texts))
+        except Exception:
+            # Find the culprit(s) one by one; the other records of the chunk still go through.
+            results: list[list[Span] | Exception] = []
+            for text in texts:
+                try:
+                    results.append(self.pipeline.detect(text))
+                except Exception as exc:
+                    results.append(exc)
+            return results
+
+    def _output(self, raw: RawRecord, record: dict[str, Any], spans: list[Span], result: ChunkResult) -> None:
+        opts = self.options
+        rid, derived = record_id(raw, record)
+        # Keyed operators are seeded by the record's own id when it has one, else by a hash of
+        # its text (as scrubber.hf does): never by the file name, so moving the corpus does not
+        # change the output.
+        scrubbed = self.pipeline.transform(record[opts.text_field], spans, None if derived else str(rid))
+        # Replacing the text drops the last reference to the original before serializing: for
+        # a huge record, one copy less at the peak.
+        record[opts.text_field] = scrubbed.text
+        if derived:
+            record["id"] = rid
+        if opts.with_spans:
+            record["pii_spans"] = [s.to_dict() for s in scrubbed.spans]
+        line = dumps_record(record)
+        result.outputs.append(line if opts.out_format == "jsonl" else record)
+        result.sizes.append(len(line) + 1)
+        result.labels.update(s.label for s in scrubbed.spans)
+
+    def process(self, raws: Sequence[RawRecord]) -> ChunkResult:
+        """Scrub a chunk; the result lists outputs and quarantine entries in input order."""
+        result = ChunkResult(pid=os.getpid())
+        parsed: list[dict[str, Any] | Problem | None] = []
+        bad_ids: dict[int, Any] = {}
+        for i, raw in enumerate(raws):
+            result.records_in += raw.n_records
+            try:
+                parsed.append(parse_record(raw, self.options.text_field)[0])
+            except BadRecord as exc:
+                parsed.append(exc.problem)
+                bad_ids[i] = exc.record_id
+            except Exception as exc:  # a bug in a reader or parser still only costs this record
+                parsed.append(Problem("internal_error", f"cannot parse: {type(exc).__name__}: {exc}"))
+        ok = [i for i, item in enumerate(parsed) if isinstance(item, dict)]
+        texts = [cast(dict, parsed[i])[self.options.text_field] for i in ok]
+        detected = dict(zip(ok, self._detect(texts), strict=True)) if ok else {}
+        del texts
+        for i, raw in enumerate(raws):
+            item, parsed[i] = parsed[i], None  # let a huge record go as soon as it is written
+            if isinstance(item, dict):
+                rid = item.get("id")
+                spans = detected.pop(i)
+                try:
+                    if isinstance(spans, Exception):
+                        raise spans
+                    self._output(raw, item, spans, result)
+                    continue
+                except BadRecord as exc:
+                    problem = exc.problem
+                except Exception as exc:  # fail closed: whatever went wrong, the record is not written
+                    problem = Problem("pipeline_error", f"pipeline error: {type(exc).__name__}: {exc}")
+            else:
+                assert item is not None
+                problem = item
+                rid = bad_ids.get(i)
+            nbytes = len(raw.payload) if isinstance(raw.payload, bytes) else None
+            result.quarantined.append(
+                make_entry(raw.source, raw.unit, raw.pos, problem, record_id=rid, nbytes=nbytes, records=raw.n_records)
+            )
+        result.peak_rss = peak_rss_bytes()
+        result.cpu_seconds = time.process_time()
+        return result
+
+
+# -- process-pool plumbing ----------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(config: PipelineConfig, key: Any, options: RecordOptions) -> None:
+    """Pool initializer: remember what to build; the pipeline itself is built on first use."""
+    _WORKER.clear()
+    _WORKER["args"] = (config, key, options)
+
+
+def run_chunk(raws: Sequence[RawRecord]) -> ChunkResult:
+    """Pool task: scrub one chunk with this process's own pipeline."""
+    proc = _WORKER.get("processor")
+    if proc is None:
+        config, key, options = _WORKER["args"]
+        proc = _WORKER["processor"] = ChunkProcessor(build_pipeline(config, key), options)
+    return proc.process(raws)
