@@ -88,6 +88,8 @@ DEFAULT_ALIASES: Mapping[str, str | None] = {
 
 #: Scored, but left out of the privacy measures unless asked: organisation names are rarely
 #: personal data and NER finds them noisily.
+PREDICTION_ALIASES: Mapping[str, str] = {"ORGANIZATION": "ORG"}
+
 PRIVACY_EXCLUDED_BY_DEFAULT: frozenset[str] = frozenset({"ORG"})
 
 _LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -478,7 +480,9 @@ class Evaluator:
         """Score one document. ``output`` is its scrubbed text (for the leak rate);
         ``ignored`` counts the gold labels the caller dropped (reported as such)."""
         g = sorted(set(gold))
-        p = sorted(set(predicted))
+        # Detectors emit Presidio's names (ORGANIZATION); gold sets say ORG.
+        p = sorted({Span(s.start, s.end, PREDICTION_ALIASES.get(s.label, s.label), s.score, s.source)
+                    for s in predicted})
         if self.restrict is not None:
             g = [s for s in g if s.label in self.restrict]
         ds = dataset

@@ -34,5 +34,9 @@ def pipe(detector: Detector, texts: Iterable[str], batch_size: int = 64) -> Iter
 
 
 detectors.register_lazy("regex.v1", "scrubber.detectors.regex")
+detectors.register_lazy("spacy_ner.v1", "scrubber.detectors.spacy_ner")
+detectors.register_lazy("gazetteer.v1", "scrubber.detectors.gazetteer")
+detectors.register_lazy("address.v1", "scrubber.detectors.address")
+detectors.register_lazy("presidio.v1", "scrubber.detectors.presidio")
 
 __all__ = ["Detector", "pipe"]

