@@ -8,7 +8,10 @@ Fields: ``scrubber_version``; ``pipeline`` (``name``, ``sha256`` of the canonica
 ``config``); ``options``; ``inputs`` (path, format, compression, bytes); ``shards`` (name, sha256,
 records, bytes); ``counts`` (``records_in = records_out + records_quarantined``);
 ``spans_by_label``; ``quarantine`` (file, records, records by code); ``bytes`` (``in``: inputs on
-disk, ``out``: shards on disk); ``timing``.
+disk, ``out``: shards on disk); ``timing``. DP-shard runs add ``counts.records_dropped``
+(``records_in = records_out + records_quarantined + records_dropped``), ``dp_options``,
+``privacy_units``, ``dedup``, ``local_epsilon``, ``keys`` (key ids only) and, with
+``--release-noise-eps``, ``released_counts`` (see :mod:`scrubber.dp.finalize`).
 """
 
 from __future__ import annotations
@@ -39,10 +42,12 @@ def build_manifest(
     spans_by_label: Mapping[str, int],
     quarantine: Mapping[str, Any],
     timing: Mapping[str, Any],
+    dp: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a plain dict, keys in a fixed order."""
+    """The manifest as a plain dict, keys in a fixed order. ``dp``: the sections of a DP-shard
+    run (:mod:`scrubber.dp.finalize`), ``records_dropped`` (dedup and bounding) among them."""
     records_out = sum(s.records for s in shards)
-    return {
+    manifest = {
         "scrubber_version": __version__,
         "pipeline": {"name": config.name, "sha256": config.sha256(), "config": config.to_dict()},
         "options": dict(options),
@@ -56,8 +61,14 @@ def build_manifest(
         "spans_by_label": dict(sorted(spans_by_label.items())),
         "quarantine": dict(quarantine),
         "bytes": {"in": sum(f.size or 0 for f in inputs), "out": sum(s.bytes for s in shards)},
-        TIMING_FIELD: dict(timing),
     }
+    if dp is not None:
+        sections = dict(dp)
+        manifest["counts"]["records_dropped"] = sections.pop("records_dropped")  # type: ignore[index]
+        manifest["dp_options"] = sections.pop("options")
+        manifest.update(sections)
+    manifest[TIMING_FIELD] = dict(timing)
+    return manifest
 
 
 def dumps_manifest(manifest: Mapping[str, Any]) -> bytes:

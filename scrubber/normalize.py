@@ -35,6 +35,7 @@ _PATTERN = (
     r"|\b((?:[0-9][ .]){8,}[0-9])\b"  # 10 spaced digits
 )
 _RE = re2.compile(_PATTERN, _OPTS)
+_LONE_SURROGATE = _re.compile("[\ud800-\udfff]")
 # The same alternation without capture groups: a DFA-only scan for the common "nothing to do".
 _TRIGGER = re2.compile(_re.sub(r"(?<!\\)\((?!\?)", "(?:", _PATTERN), _OPTS)._regexp
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -76,7 +77,9 @@ def normalize(text: str) -> Normalized | None:
         ends.extend([b] * len(s))
 
     pos = 0
-    for m in _RE.finditer(text):
+    # re2 cannot encode lone surrogates: scan a copy with U+FFFD in their place (same offsets).
+    scan = text if len(data) == len(text.encode("utf-8", "replace")) else _LONE_SURROGATE.sub("\ufffd", text)
+    for m in _RE.finditer(scan):
         a, b = m.span()
         keep(pos, a)
         if m.group(1) is not None:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import fsspec
 
-from .errors import RecordError
+from .errors import ConfigError, RecordError
 
 QUARANTINE_DIR = "quarantine"
 QUARANTINE_FILE = "quarantined.jsonl"
@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "null_text": "the text field is null",
     "non_string_text": "the text field is not a string",
     "empty_file": "the file holds no record",
+    "missing_privacy_unit": "the privacy-unit field is missing or empty (--require-unit)",
     "corrupt_parquet": "the Parquet file (or some of its row groups) cannot be read",
     "unreadable_file": "the file cannot be opened or decompressed (truncated stream, bad gzip/zstd)",
     "record_too_large": "the record is longer than max_record_bytes",
@@ -86,6 +87,7 @@ class QuarantineWriter:
         self._file: Any = None
         self.records = 0
         self.by_code: Counter[str] = Counter()
+        self.nbytes = 0  # bytes written to the file so far (a resume point truncates back to it)
 
     @property
     def path(self) -> str:
@@ -100,7 +102,9 @@ class QuarantineWriter:
             self._fs.makedirs(self._dir, exist_ok=True)
             self._file = self._fs.open(self._tmp, "wb")
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str)
-        self._file.write(line.encode("utf-8", "backslashreplace") + b"\n")
+        data = line.encode("utf-8", "backslashreplace") + b"\n"
+        self._file.write(data)
+        self.nbytes += len(data)
         self.records += int(entry.get("records", 1))
         self.by_code[entry["code"]] += int(entry.get("records", 1))
 
@@ -112,6 +116,42 @@ class QuarantineWriter:
         self._file = None
         self._fs.mv(self._tmp, self.path)
         return f"{QUARANTINE_DIR}/{QUARANTINE_FILE}"
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def suspend(self) -> None:
+        """Close the unfinished file but keep it: an interrupted run can be resumed from it."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def restore(self, nbytes: int, records: int, by_code: dict[str, int]) -> None:
+        """Resume: keep the first ``nbytes`` of what an interrupted run wrote, drop the rest."""
+        old = f"{self._dir}/.{QUARANTINE_FILE}.old"
+        source = next((p for p in (old, self._tmp, self.path) if self._fs.exists(p)), None)
+        if nbytes and source is None:
+            raise ConfigError("--resume: the interrupted run's quarantine file is missing")
+        if source is not None and source != old:
+            self._fs.mv(source, old)
+        self._file = None
+        self.records, self.by_code, self.nbytes = records, Counter(by_code), 0
+        if nbytes:
+            self._fs.makedirs(self._dir, exist_ok=True)
+            self._file = self._fs.open(self._tmp, "wb")
+            with self._fs.open(old, "rb") as src:
+                left = nbytes
+                while left:
+                    block = src.read(min(left, 1 << 20))
+                    if not block:
+                        raise ConfigError("--resume: the interrupted run's quarantine file is truncated")
+                    self._file.write(block)
+                    left -= len(block)
+            self.nbytes = nbytes
+            self._file.flush()
+        if source is not None:
+            self._fs.rm(old)
 
     def abort(self) -> None:
         """Drop the unfinished file (the run failed)."""

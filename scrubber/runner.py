@@ -29,19 +29,21 @@ from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import fsspec
 
 from .config import PipelineConfig, load_config
+from .dp.finalize import STAGE_DIR, UNITS_NAME, DpShardBuilder, resolve_dp_options
 from .errors import ConfigError, RecordError, ScrubberError
 from .io.readers import InputFile, RawRecord, RecordReader, expand_inputs
-from .io.writers import SHARD_PREFIX, ShardWriter
-from .manifest import MANIFEST_NAME, build_manifest, write_manifest
+from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter
+from .manifest import MANIFEST_NAME, build_manifest, read_manifest, write_manifest
 from .progress import Progress
 from .quarantine import QUARANTINE_DIR, QuarantineWriter
+from .resume import RESUME_DIR, ResumeMarkers, Snapshot, fingerprint
 from .worker import (
     ChunkProcessor,
     ChunkResult,
@@ -81,6 +83,10 @@ class CleanOptions:
     chunk_records: int = 2000
     chunk_bytes: int = 2 << 20
     overwrite: bool = False
+    resume: bool = False  # continue an interrupted run in the same folder (see scrubber.resume)
+    # DP-training-ready shards (scrubber.dp.units.DpShardOptions); None: on with defaults for a
+    # pipeline that spends epsilon, else off. Changes the output, so recorded under options.
+    dp: Any = None
 
     def validate(self) -> None:
         if self.on_error not in ON_ERROR:
@@ -96,12 +102,18 @@ class CleanOptions:
                 raise ConfigError(f"{name}: must be at least 1, got {value}")
         if not self.text_field:
             raise ConfigError("text_field: must not be empty")
+        if self.resume and self.overwrite:
+            raise ConfigError("--resume and --overwrite exclude each other")
+        if self.dp is not None:
+            self.dp.validate()
 
     def output_options(self) -> dict[str, Any]:
         """The options that determine the output (recorded in the manifest)."""
         d = asdict(self)
-        for name in ("workers", "chunk_records", "chunk_bytes", "overwrite"):
+        for name in ("workers", "chunk_records", "chunk_bytes", "overwrite", "resume"):
             d.pop(name)
+        if d["dp"] is None:
+            d.pop("dp")  # manifests of non-DP runs are unchanged
         return d
 
     def record_options(self) -> RecordOptions:
@@ -130,10 +142,11 @@ class CleanResult:
 def _is_ours(name: str) -> bool:
     """Files a clean run writes (and ``--overwrite`` may remove)."""
     return (name.startswith((SHARD_PREFIX, "." + SHARD_PREFIX)) or name in (MANIFEST_NAME, f".{MANIFEST_NAME}.tmp",
-                                                                           QUARANTINE_DIR))
+                                                                           QUARANTINE_DIR, RESUME_DIR, STAGE_DIR, UNITS_NAME,
+                                                                           f".{UNITS_NAME}.tmp"))
 
 
-def prepare_out_dir(out_dir: str, overwrite: bool) -> tuple[fsspec.AbstractFileSystem, str]:
+def prepare_out_dir(out_dir: str, overwrite: bool, resume: bool = False) -> tuple[fsspec.AbstractFileSystem, str]:
     """Create the output folder; refuse a non-empty one unless ``overwrite``, which then removes
     only what a previous run wrote there (shards, quarantine/, manifest.json)."""
     fs, root = fsspec.core.url_to_fs(out_dir)
@@ -142,9 +155,15 @@ def prepare_out_dir(out_dir: str, overwrite: bool) -> tuple[fsspec.AbstractFileS
         if not fs.isdir(root):
             raise ConfigError(f"--out {out_dir!r} exists and is not a folder")
         names = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
+        if names and resume:
+            if RESUME_DIR not in names and MANIFEST_NAME not in names:
+                raise ConfigError(f"--resume: output folder {out_dir!r} holds no resumable run "
+                                  f"(no {RESUME_DIR}/); use --overwrite to start over")
+            return fs, root
         if names and not overwrite:
+            hint = (" or --resume to continue the interrupted run there" if RESUME_DIR in names else "")
             raise ConfigError(f"output folder {out_dir!r} is not empty; pass --overwrite to replace "
-                              "the output of a previous run there")
+                              f"the output of a previous run there{hint}")
         for name in names:
             if _is_ours(name):
                 fs.rm(f"{root}/{name}", recursive=True)
@@ -187,27 +206,38 @@ class Chunk(NamedTuple):
     raws: list[RawRecord]
     nbytes: int
     done: int
+    start: tuple[int, int] = (0, 0)  # (input file index, raw records of that file before the chunk)
 
 
-def iter_chunks(files: Sequence[InputFile], options: CleanOptions) -> Iterator[Chunk]:
+def iter_chunks(files: Sequence[InputFile], options: CleanOptions,
+                start: tuple[int, int] = (0, 0)) -> Iterator[Chunk]:
     """Chunks of at most ``chunk_records`` records / ``chunk_bytes`` bytes, in input order.
 
     Chunking decides only what runs where, never what is written: the output is the same for
     any chunk size."""
     chunk: list[RawRecord] = []
     size = 0
-    done_before = 0
-    for f in files:
+    done_before = sum(f.size or 0 for f in files[: start[0]])
+    first = start
+    for index in range(start[0], len(files)):
+        f = files[index]
+        skip = start[1] if index == start[0] else 0  # a resumed run: raw records already done
         reader = RecordReader(f, lines=options.lines, max_record_bytes=options.max_record_bytes)
+        n = 0
         for raw in reader:
+            n += 1
+            if n <= skip:
+                continue
             chunk.append(raw)
             size += _payload_size(raw)
             if len(chunk) >= options.chunk_records or size >= options.chunk_bytes:
-                yield Chunk(chunk, size, done_before + reader.offset)
-                chunk, size = [], 0
+                yield Chunk(chunk, size, done_before + reader.offset, first)
+                chunk, size, first = [], 0, (index, n)
         done_before += f.size or 0
+        if not chunk:
+            first = (index + 1, 0)
     if chunk:
-        yield Chunk(chunk, size, done_before)
+        yield Chunk(chunk, size, done_before, first)
 
 
 def _in_process(chunks: Iterator[Chunk], processor: ChunkProcessor) -> Iterator[tuple[Chunk, ChunkResult]]:
@@ -265,9 +295,22 @@ def run_clean(
     files = _outside(expand_inputs(inputs), out_dir)
     if not files:
         raise ConfigError("no input files (outside the output folder)")
-    fs, root = prepare_out_dir(out_dir, options.overwrite)
+    fs, root = prepare_out_dir(out_dir, options.overwrite, options.resume)
+    # Markers per completed part and a run fingerprint make every run resumable (scrubber.resume).
+    markers = ResumeMarkers(fs, root)
+    fp = fingerprint(config_sha256=config.sha256(), options=options.output_options(), inputs=files, key=key)
+    if options.resume and fs.exists(f"{root}/{MANIFEST_NAME}") and not markers.exists():
+        return _already_complete(out_dir, fp)
+    resuming = options.resume and markers.exists()
+    if resuming:
+        markers.check(fp, out_dir)
+    else:
+        markers.start(fp)
 
-    record_options = options.record_options()
+    dp_options = resolve_dp_options(options.dp, config)
+    if dp_options is not None and options.resume:
+        raise ConfigError("--resume: not supported yet for DP shards (--privacy-unit / a DP pipeline)")
+    record_options = replace(options.record_options(), dp=dp_options)
     parquet_types = None
     if options.out_format == "parquet":
         import pyarrow as pa
@@ -275,23 +318,40 @@ def run_clean(
         span_type = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()),
                                ("score", pa.float64()), ("source", pa.string())])
         parquet_types = {options.text_field: pa.string(), "pii_spans": pa.list_(span_type)}
-    shards = ShardWriter(fs, root, options.out_format, max_records=options.shard_records,
+    dp = None if dp_options is None else DpShardBuilder(
+        dp_options, key, fs, root, out_format=options.out_format, max_records=options.shard_records,
+        max_bytes=options.shard_bytes, parquet_types=parquet_types)
+    # DP shards: dedup as records arrive, into staging shards that dp.finalize bounds and rewrites.
+    shards = ShardWriter(fs, dp.stage_root if dp else root, options.out_format, max_records=options.shard_records,
                          max_bytes=options.shard_bytes, parquet_types=parquet_types)
     quarantine = QuarantineWriter(fs, root)
+    snap = Snapshot()
+    skip_outputs = 0  # output records already in completed shards (resume)
+    done_state = markers.read_parts_done() if resuming else None
+    if resuming and done_state is None:
+        completed, skip_outputs, snap = markers.completed()
+        markers.remove_stale_outputs([s.name for s in completed])
+        shards.shards = list(completed)
+        quarantine.restore(snap.quarantine_bytes, snap.quarantine_records, snap.quarantine_by_code)
     known = all(f.size is not None for f in files)
     progress = Progress(sum(f.size or 0 for f in files) if known else None, enabled=None if show_progress else False)
 
-    chunks = iter_chunks(files, options)
+    chunks = iter_chunks(files, options, (snap.file_index, snap.raw_in_file))
+    if done_state is not None:
+        chunks = iter(())
     if options.workers == 1:
         results = _in_process(chunks, ChunkProcessor(local_pipeline, record_options))
     else:
         results = _in_pool(chunks, options.workers, (config, key, record_options))
 
-    records_in = data_bytes = 0
-    labels: Counter[str] = Counter()
+    records_in, data_bytes, labels = snap.records_in, snap.data_bytes, Counter(snap.labels)
+    outputs = snap.outputs_before
+    snapshots: deque[Snapshot] = deque()  # restart points since the first record of the open shard
     worker_stats: dict[int, tuple[int, float]] = {}  # pid -> (peak RSS, CPU seconds) so far
     try:
         for chunk, result in results:
+            snapshots.append(Snapshot(*chunk.start, outputs, records_in, data_bytes, dict(labels),
+                                      quarantine.nbytes, quarantine.records, dict(quarantine.by_code)))
             records_in += result.records_in
             data_bytes += chunk.nbytes
             labels.update(result.labels)
@@ -301,14 +361,33 @@ def run_clean(
                 if options.on_error == "fail":
                     raise RecordError(f"{entry['location']}: {entry['reason']}")
                 quarantine.add(entry)
-            for item, size in zip(result.outputs, result.sizes, strict=True):
-                shards.add(item, size)
+            marked = len(shards.shards)
+            for j, (item, size) in enumerate(zip(result.outputs, result.sizes, strict=True)):
+                if dp is not None and not dp.admit(result.dp_meta[j], size):
+                    continue
+                outputs += 1
+                if outputs > skip_outputs:
+                    shards.add(item, size)
+            if len(shards.shards) > marked:
+                quarantine.flush()
+                _mark_parts(markers, shards.shards, marked, snapshots)
             progress.update(records_in, data_bytes, chunk.done)
-        shard_infos = shards.close()
-        quarantine_file = quarantine.close()
-    except BaseException:
+        if done_state is None:
+            shard_infos = shards.close()
+            quarantine_file = quarantine.close()
+            done_state = {"shards": [s.to_dict() for s in shard_infos], "records_in": records_in,
+                          "labels": dict(labels), "quarantine_file": quarantine_file,
+                          "quarantine_records": quarantine.records, "quarantine_by_code": dict(quarantine.by_code)}
+            markers.parts_done(done_state)
+    except BaseException as exc:
         shards.abort()
-        quarantine.abort()
+        if dp is not None:
+            dp.abort()
+        if isinstance(exc, RecordError):  # --on-error fail: a rerun would fail the same way
+            quarantine.abort()
+            markers.clear()
+        else:  # keep what is needed to --resume
+            quarantine.suspend()
         raise
     finally:
         progress.close()
@@ -316,6 +395,14 @@ def run_clean(
         if close is not None:
             close()
 
+    shard_infos = [ShardInfo(**d) for d in done_state["shards"]]
+    records_in, labels = done_state["records_in"], Counter(done_state["labels"])
+    quarantine_file = done_state["quarantine_file"]
+    quarantine.records, quarantine.by_code = done_state["quarantine_records"], Counter(done_state["quarantine_by_code"])
+    # Post-processing of the completed part shards goes here (before the manifest): on --resume
+    # after parts-done.json it is redone from those shards.
+    if dp is not None:
+        shard_infos = dp.finalize(shard_infos)
     finished = time.time()
     manifest = build_manifest(
         config=config,
@@ -326,6 +413,8 @@ def run_clean(
         records_quarantined=quarantine.records,
         spans_by_label=labels,
         quarantine={"file": quarantine_file, **quarantine.summary()},
+        dp=None if dp is None else {"records_dropped": dp.records_dropped, "options": dp.options.to_dict(),
+                                    **dp.sections},
         timing={
             "started_at": _iso(started),
             "finished_at": _iso(finished),
@@ -337,6 +426,30 @@ def run_clean(
         },
     )
     write_manifest(fs, root, manifest)
+    markers.clear()
+    return CleanResult(out_dir, manifest)
+
+
+def _mark_parts(markers: ResumeMarkers, done: list[ShardInfo], first: int, snapshots: deque[Snapshot]) -> None:
+    """Write the completion markers of ``done[first:]``, each with the latest snapshot at or
+    before the first record of the next shard, and forget the snapshots no longer needed."""
+    end = sum(s.records for s in done[:first])
+    for info in done[first:]:
+        end += info.records
+        while len(snapshots) > 1 and snapshots[1].outputs_before <= end:
+            snapshots.popleft()
+        markers.part(info, end, snapshots[0])
+
+
+def _already_complete(out_dir: str, fp: dict[str, Any]) -> CleanResult:
+    """``--resume`` on a finished folder: nothing to do if it was made by the same job."""
+    manifest = read_manifest(out_dir)
+    old = {"pipeline_sha256": manifest["pipeline"]["sha256"], "options": manifest["options"],
+           "inputs": manifest["inputs"]}
+    changed = [k for k in old if old[k] != fp[k]]
+    if changed:
+        raise ConfigError(f"--resume: {out_dir!r} holds a finished run with a different {', '.join(changed)}; "
+                          "use --overwrite to start over")
     return CleanResult(out_dir, manifest)
 
 

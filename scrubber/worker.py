@@ -56,6 +56,7 @@ class RecordOptions:
     text_field: str = "text"
     with_spans: bool = False
     out_format: str = "jsonl"
+    dp: Any = None  # scrubber.dp.units.DpShardOptions: DP-training-ready shards (None: off)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class ChunkResult:
     pid: int = 0
     peak_rss: int = 0  # bytes, this process so far
     cpu_seconds: float = 0.0  # this process so far
+    dp_meta: list[Any] = field(default_factory=list)  # DP shards: a RecordMeta per output (scrubber.dp.units)
 
 
 def peak_rss_bytes() -> int:
@@ -101,6 +103,11 @@ class ChunkProcessor:
     def __init__(self, pipeline: Pipeline, options: RecordOptions) -> None:
         self.pipeline = pipeline
         self.options = options
+        self._units: Any = None
+        if options.dp is not None:
+            from .dp.units import UnitHasher
+
+            self._units = UnitHasher(options.dp, pipeline.key)
 
     def _detect(self, texts: list[str]) -> list[list[Span] | Exception]:
         try:
@@ -119,6 +126,8 @@ class ChunkProcessor:
     def _output(self, raw: RawRecord, record: dict[str, Any], spans: list[Span], result: ChunkResult) -> None:
         opts = self.options
         rid, derived = record_id(raw, record)
+        # DP shards: unit and dedup keys come from the original record (the unit field is popped).
+        meta = self._units.meta(record, rid, record[opts.text_field]) if self._units is not None else None
         # Keyed operators are seeded by the record's own id when it has one, else by a hash of
         # its text (as scrubber.hf does): never by the file name, so moving the corpus does not
         # change the output.
@@ -130,9 +139,16 @@ class ChunkProcessor:
             record["id"] = rid
         if opts.with_spans:
             record["pii_spans"] = [s.to_dict() for s in scrubbed.spans]
+        if meta is not None:
+            from .dp.units import RecordMeta
+
+            record["privacy_unit"] = meta[0].hex()
+            record["pii_epsilon"] = scrubbed.epsilon
         line = dumps_record(record)
         result.outputs.append(line if opts.out_format == "jsonl" else record)
         result.sizes.append(len(line) + 1)
+        if meta is not None:  # after serializing: dp_meta stays parallel to outputs
+            result.dp_meta.append(RecordMeta(meta[0], meta[1], meta[2], scrubbed.epsilon, meta[3], meta[4]))
         result.labels.update(s.label for s in scrubbed.spans)
 
     def process(self, raws: Sequence[RawRecord]) -> ChunkResult:

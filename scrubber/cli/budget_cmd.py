@@ -45,6 +45,8 @@ def read_manifest(path: Path) -> tuple[int, int, int | None]:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"--manifest {path}: cannot read a JSON manifest ({exc})") from None
     records = m.get("records", {}).get("out")
+    if records is None:  # a scrubber clean manifest
+        records = m.get("counts", {}).get("records_out")
     pu = m.get("privacy_units") or {}
     units = pu.get("units")
     k = pu.get("max_records_per_unit") or 1

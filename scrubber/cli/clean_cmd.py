@@ -87,8 +87,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="longer records are quarantined unread (default: 128MiB)")
     p.add_argument("--overwrite", action="store_true",
                    help="accept a non-empty --out, replacing a previous run's shards, quarantine and manifest")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run in --out from its completed shards (same inputs, pipeline, "
+                        "options and key; the output is byte-identical to an uninterrupted run)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     add_key_options(p)
+    add_dp_options(p)
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="local: a process pool on this machine (default); ray: a Ray cluster "
                         "(scrubber[ray]; --workers is then the number of scrubbing actors)")
@@ -96,6 +100,59 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="with --engine ray: the cluster, e.g. ray://head:10001 or auto "
                         "(default: $RAY_ADDRESS, else a local cluster for this run)")
     p.set_defaults(func=run)
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return value
+
+
+def add_dp_options(p: argparse.ArgumentParser) -> None:
+    """DP-training-ready shards (PRIVACY.md); on with defaults for a pipeline that spends epsilon."""
+    g = p.add_argument_group("DP-training-ready shards (need a key; on by default with a DP pipeline)")
+    g.add_argument("--privacy-unit", metavar="FIELD", default=None,
+                   help="field holding the user/author id; each record gets privacy_unit = HMAC(K_unit, id) "
+                        "and the field itself is dropped (default: the document is the unit)")
+    g.add_argument("--max-records-per-unit", type=_positive_int, metavar="K", default=None,
+                   help="contribution bound: keep a keyed, seeded choice of at most K records per unit")
+    g.add_argument("--require-unit", action="store_true",
+                   help="quarantine records without the --privacy-unit field (default: each gets its own unit)")
+    g.add_argument("--dedup", action=argparse.BooleanOptionalAction, default=None,
+                   help="exact dedup of normalized text, global, before bounding (default: on in DP mode)")
+    g.add_argument("--near-dup-threshold", type=_unit_interval, metavar="T", default=None,
+                   help="also remove near-duplicates: MinHash LSH at Jaccard >= T (e.g. 0.8)")
+    g.add_argument("--release-noise-eps", type=_positive_float, metavar="E", default=None,
+                   help="add a released_counts manifest section with discrete Laplace noise, epsilon E per count")
+
+
+def dp_options_from_args(args: argparse.Namespace) -> Any:
+    """The DpShardOptions asked for on the command line, or None (no DP flag given)."""
+    from ..dp.units import DpShardOptions
+
+    given = (args.privacy_unit is not None or args.max_records_per_unit is not None or args.require_unit
+             or args.dedup is not None or args.near_dup_threshold is not None or args.release_noise_eps is not None)
+    if not given:
+        return None
+    opts = DpShardOptions(privacy_unit=args.privacy_unit, max_records_per_unit=args.max_records_per_unit,
+                          require_unit=args.require_unit, dedup=args.dedup,
+                          near_dup_threshold=args.near_dup_threshold, release_noise_eps=args.release_noise_eps)
+    opts.validate()
+    return opts
 
 
 def resolve_key(args: argparse.Namespace) -> Any:
@@ -125,6 +182,12 @@ def summary(result: CleanResult) -> str:
         f"in {wall:.1f} s ({c['records_in'] / wall if wall else 0:,.0f} records/s)",
         f"records: {c['records_in']:,} in, {c['records_out']:,} out, {c['records_quarantined']:,} quarantined",
     ]
+    if "privacy_units" in m:
+        pu, dd = m["privacy_units"], m["dedup"]
+        lines.append(f"DP shards: {pu['units']:,} privacy units (k = {pu['max_records_per_unit']}), "
+                     f"{c['records_dropped']:,} records dropped ({dd['exact_duplicates_removed']:,} duplicates, "
+                     f"{dd['near_duplicates_removed']:,} near-duplicates, {pu['records_dropped']:,} over k); "
+                     f"unit index {out}/{pu['index']['file']}")
     if c["records_quarantined"]:
         codes = ", ".join(f"{k}: {v}" for k, v in m["quarantine"]["by_code"].items())
         lines.append(f"quarantined ({codes}): see {out}/{m['quarantine']['file']}")
@@ -143,8 +206,13 @@ def run(args: argparse.Namespace) -> int:
         text_field=args.text_field, lines=args.lines, out_format=args.format, with_spans=args.with_spans,
         shard_records=shard_records, shard_bytes=shard_bytes, on_error=args.on_error,
         max_record_bytes=args.max_record_bytes, workers=args.workers, overwrite=args.overwrite,
+        resume=args.resume, dp=dp_options_from_args(args),
     )
     if args.engine == "ray":
+        if options.dp is not None:
+            raise ConfigError("DP shard options (--privacy-unit, --max-records-per-unit, ...): only with --engine local")
+        if args.resume:
+            raise ConfigError("--resume: only with --engine local")
         from ..ray_engine import run_ray
 
         result = run_ray(args.inputs, args.out, args.pipeline, key=resolve_key(args), options=options,

@@ -20,12 +20,14 @@ from __future__ import annotations
 import glob
 import io
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 
 import fsspec
+import zstandard
 
 from ..errors import ConfigError
 from ..quarantine import Problem
@@ -288,7 +290,7 @@ class RecordReader:
                     yield rec
                 if not produced:
                     yield self._problem("file", 0, "empty_file", "empty file (no records)")
-        except (OSError, EOFError) as exc:  # the file vanished or cannot be opened or decompressed
+        except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:  # vanished, or cannot be opened or decompressed
             yield self._problem("file", 0, "unreadable_file", f"cannot open: {type(exc).__name__}: {exc}")
         finally:
             self._raw = None

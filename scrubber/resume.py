@@ -1,0 +1,171 @@
+"""Resumable ``clean`` runs: completion markers per output part, a run fingerprint, restart points.
+
+Every local ``clean`` run keeps a hidden marker folder, ``<out>/.scrubber-resume/``:
+
+- ``fingerprint.json``: what determines the output (scrubber version, pipeline sha256, output
+  options, inputs with their sizes, the key's id -- never the key). ``--resume`` with anything
+  else refuses with :class:`~scrubber.errors.ConfigError`.
+- ``part-00000.json`` ...: written right after shard ``part-00000.*`` is renamed into place. It
+  holds the shard's :class:`~scrubber.io.writers.ShardInfo`, ``outputs_end`` (output records in
+  this and all earlier shards) and a :class:`Snapshot`: the whole run state (input position,
+  counters, quarantine bytes) at the last chunk boundary at or before the first record of the
+  *next* shard.
+- ``parts-done.json``: every part is written (shards and quarantine closed), with the state the
+  manifest needs. Post-processing (the DP finalize stage) and the manifest come after it, so on
+  resume they are simply redone from the completed part shards.
+
+Shard boundaries depend only on the sequence of output records, and a shard starts fresh after
+the previous one closes, so a resumed run re-reads the inputs from the snapshot's position,
+re-scrubs from there (pure in (config, key, record)), drops the outputs already in completed
+shards and continues with the same shard names: the output is byte-identical to an uninterrupted
+run. ``manifest.json`` is written last; the marker folder is removed after it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import fsspec
+
+from ._version import __version__
+from .errors import ConfigError
+from .io.readers import InputFile
+from .io.writers import SHARD_PREFIX, ShardInfo
+
+RESUME_DIR = ".scrubber-resume"
+FINGERPRINT = "fingerprint.json"
+PARTS_DONE = "parts-done.json"
+
+
+@dataclass
+class Snapshot:
+    """The run's state at a chunk boundary: enough to restart from there."""
+
+    file_index: int = 0  # input file of the chunk's first raw record
+    raw_in_file: int = 0  # raw records of that file before it
+    outputs_before: int = 0  # output records of all earlier chunks
+    records_in: int = 0
+    data_bytes: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+    quarantine_bytes: int = 0
+    quarantine_records: int = 0
+    quarantine_by_code: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Snapshot:
+        return cls(**dict(d))
+
+
+def fingerprint(*, config_sha256: str, options: Mapping[str, Any], inputs: Sequence[InputFile],
+                key: Any) -> dict[str, Any]:
+    """What the output depends on. The key appears only as its key id."""
+    key_id = None
+    if key is not None:
+        from .keys import as_secret_key
+
+        key_id = as_secret_key(key).key_id
+    return {
+        "scrubber_version": __version__,
+        "pipeline_sha256": config_sha256,
+        "options": dict(options),
+        "inputs": [f.to_dict() for f in inputs],
+        "key_id": key_id,
+    }
+
+
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    return [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+class ResumeMarkers:
+    """Reads and writes the marker folder of one output folder."""
+
+    def __init__(self, fs: fsspec.AbstractFileSystem, root: str) -> None:
+        self.fs = fs
+        self.root = root.rstrip("/")
+        self.dir = f"{self.root}/{RESUME_DIR}"
+
+    def _write_json(self, name: str, data: Mapping[str, Any]) -> None:
+        path, tmp = f"{self.dir}/{name}", f"{self.dir}/.{name}.tmp"
+        with self.fs.open(tmp, "wb") as f:
+            f.write(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+        self.fs.mv(tmp, path)
+
+    def _read_json(self, name: str) -> dict[str, Any] | None:
+        path = f"{self.dir}/{name}"
+        if not self.fs.exists(path):
+            return None
+        with self.fs.open(path, "rb") as f:
+            return json.loads(f.read())  # type: ignore[no-any-return]
+
+    def exists(self) -> bool:
+        return bool(self.fs.exists(f"{self.dir}/{FINGERPRINT}"))
+
+    def start(self, fp: Mapping[str, Any]) -> None:
+        self.fs.makedirs(self.dir, exist_ok=True)
+        self._write_json(FINGERPRINT, fp)
+
+    def check(self, fp: Mapping[str, Any], out_dir: str) -> None:
+        old = self._read_json(FINGERPRINT)
+        if old is None:
+            raise ConfigError(f"--resume: {out_dir!r} holds no resumable run (no {RESUME_DIR}/{FINGERPRINT})")
+        changed = _diff(old, fp)
+        if changed:
+            raise ConfigError(
+                f"--resume: {out_dir!r} was started with a different {', '.join(changed)} "
+                "(pipeline, options, inputs or key must be the same as the interrupted run); "
+                "use --overwrite to start over")
+
+    def part(self, info: ShardInfo, outputs_end: int, snap: Snapshot) -> None:
+        self._write_json(f"{info.name}.json",
+                         {"shard": info.to_dict(), "outputs_end": outputs_end, "snapshot": asdict(snap)})
+
+    def parts_done(self, state: Mapping[str, Any]) -> None:
+        self._write_json(PARTS_DONE, state)
+
+    def read_parts_done(self) -> dict[str, Any] | None:
+        return self._read_json(PARTS_DONE)
+
+    def completed(self) -> tuple[list[ShardInfo], int, Snapshot]:
+        """The longest run of consecutive completed parts whose shard is on disk with its size:
+        their infos, the output records they hold, and the snapshot to restart from."""
+        shards: list[ShardInfo] = []
+        outputs_end, snap = 0, Snapshot()
+        names = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self.dir, detail=False))
+        markers = {n[: -len(".json")]: n for n in names if n.startswith(SHARD_PREFIX) and n.endswith(".json")}
+        while True:
+            want = [n for n in markers if n.startswith(f"{SHARD_PREFIX}{len(shards):05d}.")]
+            if not want:
+                break
+            data = self._read_json(markers[want[0]])
+            assert data is not None
+            info = ShardInfo(**data["shard"])
+            path = f"{self.root}/{info.name}"
+            if not self.fs.exists(path) or int(self.fs.size(path)) != info.bytes:
+                break
+            shards.append(info)
+            outputs_end, snap = int(data["outputs_end"]), Snapshot.from_dict(data["snapshot"])
+        # Markers past the first gap are stale: drop them.
+        keep = {f"{s.name}.json" for s in shards}
+        for n in markers.values():
+            if n not in keep:
+                self.fs.rm(f"{self.dir}/{n}")
+        return shards, outputs_end, snap
+
+    def remove_stale_outputs(self, keep: Sequence[str]) -> None:
+        """Remove shards not in ``keep`` and every temporary file a killed run may have left."""
+        for p in self.fs.ls(self.root, detail=False):
+            name = p.rstrip("/").rsplit("/", 1)[-1]
+            stale_shard = name.startswith(SHARD_PREFIX) and name not in keep
+            if stale_shard or (name.startswith(".") and name.endswith(".tmp")):
+                self.fs.rm(f"{self.root}/{name}")
+        for p in self.fs.ls(self.dir, detail=False):
+            if p.rstrip("/").endswith(".tmp"):
+                self.fs.rm(p)
+
+    def clear(self) -> None:
+        if self.fs.exists(self.dir):
+            self.fs.rm(self.dir, recursive=True)
