@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re as _re  # only to rewrite our own pattern at import
 from array import array
+from typing import Any
 
 import re2
 
@@ -32,7 +33,7 @@ _PATTERN = (
     r"|(\s*[\[\(\{<]\s*(?i:at)\s*[\]\)\}>]\s*)"  # 3 [at]
     r"|(\s*[\[\(\{<]\s*(?i:dot)\s*[\]\)\}>]\s*)"  # 4 [dot]
     r"|\b([A-Za-z0-9._%+-]+)( (?:at|AT) )([A-Za-z0-9-]+)( (?:dot|DOT) )([A-Za-z]{2,})\b"  # 5-9 x at y dot z
-    r"|\b((?:[0-9][ .]){8,}[0-9])\b"  # 10 spaced digits
+    r"|\b((?:[A-Z]{2} )?(?:[0-9][ .]){8,}[0-9])\b"  # 10 spaced digits (IBAN: country code first)
 )
 _RE = re2.compile(_PATTERN, _OPTS)
 _LONE_SURROGATE = _re.compile("[\ud800-\udfff]")
@@ -54,6 +55,29 @@ class Normalized:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized span [start, end) to the original text."""
         return self._starts[start], self._ends[end - 1]
+
+
+# Where a run of n spaced digits gets separators back, so that the shaped rules see the usual
+# form: 9 digits read as an SSN (3-2-4), 10 as a NANP phone number (3-3-4).
+_SHAPES = {9: (3, 5), 10: (3, 6)}
+
+
+def _join_digits(text: str, a: int, b: int, put: Any, ends: array) -> None:  # type: ignore[type-arg]
+    """Join ``d d d ...`` / ``d.d.d...`` in text[a:b]; a leading country code (IBAN) is kept and
+    glued to the digits. Separators' characters are absorbed by the previous output char."""
+    i = a
+    if text[a].isalpha():
+        put(text[a : a + 2], a, a + 2)
+        i = a + 3  # the space after the country code is absorbed below
+        ends[-1] = a + 3
+    digits = [j for j in range(i, b) if text[j].isdigit()]
+    cuts = _SHAPES.get(len(digits), ()) if i == a else ()
+    for k, j in enumerate(digits):
+        if k in cuts:
+            put("-", j - 1, j)  # stands for the separator just before this digit
+        put(text[j], j, j + 1)
+        if j + 1 < b and not text[j + 1].isdigit() and k + 1 not in cuts:
+            ends[-1] = j + 2  # this digit absorbs the separator after it
 
 
 def normalize(text: str) -> Normalized | None:
@@ -101,11 +125,7 @@ def normalize(text: str) -> Normalized | None:
                 else:
                     put(rep, ga, gb)
         else:
-            for i in range(a, b):
-                if text[i].isdigit():
-                    put(text[i], i, i + 1)
-                elif ends:
-                    ends[-1] = i + 1
+            _join_digits(text, a, b, put, ends)
         pos = b
     keep(pos, len(text))
     return Normalized("".join(out), starts, ends)

@@ -65,6 +65,10 @@ def test_evasion_tricks_caught_with_normalization(tmp_path: Path) -> None:
     ("card \uff14\uff11\uff11\uff11 1111 1111 1111 ok", "\uff14\uff11\uff11\uff11 1111 1111 1111"),
     ("card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 ok", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"),
     ("call 415\u200b-555\u200b-0134 please", "415\u200b-555\u200b-0134"),
+    ("call 2 0 6 2 6 4 5 8 1 5 now", "2 0 6 2 6 4 5 8 1 5"),
+    ("ssn 7 8 0 3 2 4 4 0 9.", "7 8 0 3 2 4 4 0 9"),
+    ("ssn 2.0.3.4.7.8.6.2.2", "2.0.3.4.7.8.6.2.2"),
+    ("iban FR 3.7.9.5.7.4.8.9.0.6.8.2.8.8.3.6.0.7.5.9.8.3.8.6.7", "FR 3.7.9.5.7.4.8.9.0.6.8.2.8.8.3.6.0.7.5.9.8.3.8.6.7"),
 ])
 def test_evasion_examples_scrubbed(text: str, value: str) -> None:
     out = Pipeline(load_config("fast")).scrub(text)

@@ -18,8 +18,11 @@ from scrubber.normalize import normalize
         ("john [at] example [dot] com", "john@example.com"),
         ("john (AT) example (Dot) com", "john@example.com"),
         ("mail john at example dot com now", "mail john@example.com now"),
-        ("call 5 5 5 1 2 3 4 5 6 7", "call 5551234567"),
-        ("id 4.1.1.1.1.1.1.1.1", "id 411111111"),
+        ("call 5 5 5 1 2 3 4 5 6 7", "call 555-123-4567"),
+        ("ssn 5 3 6 2 2 1 2 3 4", "ssn 536-22-1234"),
+        ("iban DE 8 9 3 7 0 4 0 0 4 4 0 5 3 2 0 1 3 0 0 0", "iban DE89370400440532013000"),
+        ("id 4.1.1.1.1.1.1.1.1", "id 411-11-1111"),
+        ("card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "card 4111111111111111"),
         ("meet at noon", None),
     ],
 )
