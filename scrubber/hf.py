@@ -266,11 +266,10 @@ class RecordScrubber:
             else:
                 out[i] = (None, f"TypeError: {self.text_column!r} holds {type(v).__name__}, expected str")
         texts = [values[i] for i in good]
-        detect_batch = getattr(pipe, "_detect_batch", None)
         spans_list: list[list[Span]] | None = None
-        if detect_batch is not None and len(texts) > 1:
+        if len(texts) > 1:
             try:
-                spans_list = detect_batch(texts)
+                spans_list = pipe.detect_batch(texts)
             except (ConfigError, MissingDependencyError):
                 raise
             except Exception:

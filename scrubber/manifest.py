@@ -71,6 +71,30 @@ def build_manifest(
     return manifest
 
 
+def timing_section(
+    started: float, finished: float, workers: int, worker_stats: Mapping[Any, tuple[int, float]],
+    parent_peak_rss: int, **extra: Any,
+) -> dict[str, Any]:
+    """The manifest's one run-dependent field: timestamps, wall time, worker count, and each
+    process's peak RSS and CPU seconds (``worker_stats``: id -> (peak RSS bytes, CPU s))."""
+    import datetime
+    import time
+
+    def iso(ts: float) -> str:
+        return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="seconds")
+
+    return {
+        "started_at": iso(started),
+        "finished_at": iso(finished),
+        "wall_seconds": round(finished - started, 3),
+        "workers": workers,
+        **extra,
+        "peak_rss_bytes": {"parent": parent_peak_rss, "workers": sorted(r for r, _ in worker_stats.values())},
+        "cpu_seconds": {"parent": round(time.process_time(), 3),
+                        "workers": sorted(round(c, 3) for _, c in worker_stats.values())},
+    }
+
+
 def dumps_manifest(manifest: Mapping[str, Any]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 

@@ -10,8 +10,8 @@ from typing import Any
 from . import detectors as _detectors  # noqa: F401  (registers the lazy detector names)
 from . import transforms as _transforms  # noqa: F401  (registers the built-in operators)
 from .config import PipelineConfig, load_config
-from .detectors import pipe as _pipe
 from .deadline import deadline
+from .detectors import pipe as _pipe
 from .errors import ConfigError
 from .spans import Span, resolve_overlaps
 from .transforms import DocContext, Operator, apply_operators
@@ -109,7 +109,12 @@ class Pipeline:
                 spans.extend(self._detect_one(detector, text))
         return self._resolve(spans)
 
-    def _detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+    def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Resolved spans for each text, batching detectors that have ``.pipe`` (NER).
+
+        All-or-nothing: an exception for one text fails the batch, so callers that must isolate
+        bad records (the corpus runner, ``scrubber.hf``) retry one text at a time with
+        :meth:`detect`. The time budget is the per-record budget times the batch size."""
         with deadline(self.config.record_time_budget_s * max(1, len(texts))):
             return self._detect_batch_unbounded(texts)
 
@@ -153,7 +158,7 @@ class Pipeline:
             yield from self._scrub_many(batch)
 
     def _scrub_many(self, texts: list[str]) -> Iterator[ScrubResult]:
-        for text, spans in zip(texts, self._detect_batch(texts)):
+        for text, spans in zip(texts, self.detect_batch(texts)):
             yield self.transform(text, spans)
 
 

@@ -25,7 +25,6 @@ the actors through Ray's object store.
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import os
 import pickle
@@ -41,7 +40,7 @@ from .errors import ConfigError, RecordError, ScrubberError, missing_dependency
 from .hf import config_from_json, config_to_json
 from .io.readers import InputFile, expand_inputs
 from .io.writers import FORMATS, ShardInfo, ShardWriter, shard_name
-from .manifest import build_manifest, write_manifest
+from .manifest import build_manifest, timing_section, write_manifest
 from .quarantine import QuarantineWriter
 from .runner import CleanOptions, CleanResult, _outside, iter_chunks, prepare_out_dir
 from .worker import ChunkProcessor, RecordOptions, build_pipeline, peak_rss_bytes
@@ -318,20 +317,7 @@ def run_ray(
         records_quarantined=quarantine.records,
         spans_by_label=labels,
         quarantine={"file": quarantine_file, **quarantine.summary()},
-        timing={
-            "started_at": _iso(started),
-            "finished_at": _iso(finished),
-            "wall_seconds": round(finished - started, 3),
-            "workers": pool,
-            "engine": "ray",
-            "peak_rss_bytes": {"parent": peak_rss_bytes(), "workers": sorted(r for r, _ in worker_stats.values())},
-            "cpu_seconds": {"parent": round(time.process_time(), 3),
-                            "workers": sorted(round(c, 3) for _, c in worker_stats.values())},
-        },
+        timing=timing_section(started, finished, pool, worker_stats, peak_rss_bytes(), engine="ray"),
     )
     write_manifest(fs, root, manifest)
     return CleanResult(out_dir, manifest)
-
-
-def _iso(ts: float) -> str:
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="seconds")

@@ -21,7 +21,6 @@ The manifest is written last, atomically: its presence marks a complete output f
 
 from __future__ import annotations
 
-import datetime
 import multiprocessing
 import os
 import time
@@ -40,7 +39,7 @@ from .dp.finalize import STAGE_DIR, UNITS_NAME, DpShardBuilder, resolve_dp_optio
 from .errors import ConfigError, RecordError, ScrubberError
 from .io.readers import InputFile, RawRecord, RecordReader, expand_inputs
 from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter
-from .manifest import MANIFEST_NAME, build_manifest, read_manifest, write_manifest
+from .manifest import MANIFEST_NAME, build_manifest, read_manifest, timing_section, write_manifest
 from .progress import Progress
 from .quarantine import QUARANTINE_DIR, QuarantineWriter
 from .resume import RESUME_DIR, ResumeMarkers, Snapshot, fingerprint
@@ -415,15 +414,7 @@ def run_clean(
         quarantine={"file": quarantine_file, **quarantine.summary()},
         dp=None if dp is None else {"records_dropped": dp.records_dropped, "options": dp.options.to_dict(),
                                     **dp.sections},
-        timing={
-            "started_at": _iso(started),
-            "finished_at": _iso(finished),
-            "wall_seconds": round(finished - started, 3),
-            "workers": options.workers,
-            "peak_rss_bytes": {"parent": peak_rss_bytes(), "workers": sorted(r for r, _ in worker_stats.values())},
-            "cpu_seconds": {"parent": round(time.process_time(), 3),
-                            "workers": sorted(round(c, 3) for _, c in worker_stats.values())},
-        },
+        timing=timing_section(started, finished, options.workers, worker_stats, peak_rss_bytes()),
     )
     write_manifest(fs, root, manifest)
     markers.clear()
@@ -451,7 +442,3 @@ def _already_complete(out_dir: str, fp: dict[str, Any]) -> CleanResult:
         raise ConfigError(f"--resume: {out_dir!r} holds a finished run with a different {', '.join(changed)}; "
                           "use --overwrite to start over")
     return CleanResult(out_dir, manifest)
-
-
-def _iso(ts: float) -> str:
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="seconds")

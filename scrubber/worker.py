@@ -112,7 +112,7 @@ class ChunkProcessor:
     def _detect(self, texts: list[str]) -> list[list[Span] | Exception]:
         try:
             # Batched detection lets detectors with a .pipe (NER) batch; the regex one does not care.
-            return list(self.pipeline._detect_batch(texts))
+            return list(self.pipeline.detect_batch(texts))
         except Exception:
             # Find the culprit(s) one by one; the other records of the chunk still go through.
             results: list[list[Span] | Exception] = []

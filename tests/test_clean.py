@@ -309,7 +309,7 @@ def test_clean_pipeline_exception_fails_closed(tmp_path, monkeypatch):
         return real_transform(self, text, spans, doc_id)
 
     monkeypatch.setattr(Pipeline, "detect", detect)
-    monkeypatch.setattr(Pipeline, "_detect_batch", detect_batch)
+    monkeypatch.setattr(Pipeline, "detect_batch", detect_batch)
     monkeypatch.setattr(Pipeline, "transform", transform)
     result = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "out"), "fast", options=opts())
     check_manifest(tmp_path / "out")
