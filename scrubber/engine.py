@@ -1,4 +1,4 @@
-"""The linear-time matching engine behind the regex detector (RE2).
+r"""The linear-time matching engine behind the regex detector (RE2).
 
 Rules are scanned in a few groups. For each group an optional *gate* (a cheap necessary
 condition declared by a rule file, e.g. a keyword list for secrets) is checked first; then one

@@ -72,7 +72,7 @@ def build_manifest(
 
 
 def timing_section(
-    started: float, finished: float, workers: int, worker_stats: Mapping[Any, tuple[int, float]],
+    started: float, finished: float, workers: int | tuple[int, int], worker_stats: Mapping[Any, tuple[int, float]],
     parent_peak_rss: int, **extra: Any,
 ) -> dict[str, Any]:
     """The manifest's one run-dependent field: timestamps, wall time, worker count, and each
@@ -87,7 +87,7 @@ def timing_section(
         "started_at": iso(started),
         "finished_at": iso(finished),
         "wall_seconds": round(finished - started, 3),
-        "workers": workers,
+        "workers": list(workers) if isinstance(workers, tuple) else workers,
         **extra,
         "peak_rss_bytes": {"parent": parent_peak_rss, "workers": sorted(r for r, _ in worker_stats.values())},
         "cpu_seconds": {"parent": round(time.process_time(), 3),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 ResolvePolicy = Literal["longest_first", "highest_score"]
 RESOLVE_POLICIES: tuple[str, ...] = ("longest_first", "highest_score")

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, sort_keys=True))
         return 0
-    level = "user-level (k = %d records per unit)" % k if k > 1 else "record-level"
+    level = f"user-level (k = {k} records per unit)" if k > 1 else "record-level"
     print(f"DP-SGD, {level}: n = {n}, q = {result.q:.6g}, steps = {result.steps}, "
           f"sigma = {result.sigma:.4g}, delta = {result.delta:g}")
     print(f"  epsilon (PLD, primary):     {result.epsilon_pld:.4f}")

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _table(text: str, result: ScrubResult) -> str:
-    rows = [("start", "end", "label", "score", "source", "text", "replacement")]
+    rows: list[tuple[str, ...]] = [("start", "end", "label", "score", "source", "text", "replacement")]
     for span, repl in zip(result.spans, result.replacements):
         rows.append((str(span.start), str(span.end), span.label, f"{span.score:.2f}", span.source,
                      repr(text[span.start:span.end]), repr(repl)))

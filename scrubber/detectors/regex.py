@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import RegexEngine
-from ..normalize import normalize
 from ..errors import ConfigError
+from ..normalize import normalize
 from ..registry import detectors
 from ..resources import rules_dir
 from ..rules import Rule, load_rules

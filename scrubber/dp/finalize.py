@@ -268,6 +268,7 @@ class DpShardBuilder:
 
         from ..pseudo.samplers import KeyedStream, to_fraction
 
+        assert self.options.release_noise_eps is not None  # only called when noise is asked for
         eps = to_fraction(self.options.release_noise_eps, "release_noise_eps")
         k_noise = self.key.derive("release_noise")
 
