@@ -50,8 +50,13 @@ class OperatorConfig:
 
 @dataclass(frozen=True)
 class ResolveConfig:
+    """Overlap resolution. ``policy`` picks the winner among overlapping spans; with
+    ``cover`` (the default) the winner is widened over every span it overlaps, so no detected
+    character is left unscrubbed; without it the losers are dropped (spaCy's filter_spans)."""
+
     policy: str = "longest_first"
     min_score: float = 0.0
+    cover: bool = True
 
     def validate(self) -> None:
         if self.policy not in RESOLVE_POLICIES:

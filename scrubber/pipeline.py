@@ -13,7 +13,7 @@ from .config import PipelineConfig, load_config
 from .deadline import deadline
 from .detectors import pipe as _pipe
 from .errors import ConfigError
-from .spans import Span, resolve_overlaps
+from .spans import Span, cover_overlaps, resolve_overlaps
 from .transforms import DocContext, Operator, apply_operators
 
 
@@ -82,8 +82,9 @@ class Pipeline:
         return [(s, min(s + size, len(text))) for s in range(0, len(text) - overlap, step)]
 
     def _resolve(self, spans: Iterable[Span]) -> list[Span]:
-        floor = self.config.resolve.min_score
-        return resolve_overlaps((s for s in spans if s.score >= floor), self.config.resolve.policy)
+        rc = self.config.resolve
+        resolve = cover_overlaps if rc.cover else resolve_overlaps
+        return resolve((s for s in spans if s.score >= rc.min_score), rc.policy)
 
     def _detect_one(self, detector: Any, text: str) -> list[Span]:
         windows = self._windows(text)

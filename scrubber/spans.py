@@ -76,3 +76,40 @@ def resolve_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> li
         chosen.append(span)
     chosen.sort()
     return chosen
+
+
+def cover_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> list[Span]:
+    """Like :func:`resolve_overlaps`, but no detected character is left out.
+
+    Overlapping spans are grouped into connected runs; each run becomes one span covering the
+    whole run, with the label, score and source of the run's best span by ``policy``. Where
+    :func:`resolve_overlaps` would drop a span that sticks out of the winner (an address grown
+    over "Telefon 030" next to the phone "030 12345678"), the part that sticks out would be
+    written unscrubbed; here it is covered. Pure and deterministic.
+    """
+    try:
+        key = _SORT_KEYS[policy]
+    except KeyError:
+        raise ValueError(
+            f"unknown overlap policy {policy!r}; available: {', '.join(RESOLVE_POLICIES)}"
+        ) from None
+    out: list[Span] = []
+    run: list[Span] = []
+    run_end = -1
+    for span in sorted(s for s in set(spans) if s.end > s.start):
+        if run and span.start >= run_end:
+            out.append(_cover(run, run_end, key))
+            run = []
+        run.append(span)
+        run_end = max(run_end, span.end) if len(run) > 1 else span.end
+    if run:
+        out.append(_cover(run, run_end, key))
+    return out
+
+
+def _cover(run: list[Span], end: int, key: Callable[[Span], tuple[Any, ...]]) -> Span:
+    best = min(run, key=key)
+    start = run[0].start
+    if best.start == start and best.end == end:
+        return best
+    return Span(start, end, best.label, best.score, best.source)

@@ -58,3 +58,30 @@ def test_spans_resolve_property_sorted_disjoint_subset(spans, policy):
     for s in spans:
         if s.end > s.start and s not in out:
             assert any(s.overlaps(k) for k in out)
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        ([S(0, 10, "ADDR"), S(8, 14, "PHONE", 0.4)], [S(0, 14, "ADDR")]),  # the loser's tail is covered
+        ([S(0, 5), S(5, 10)], [S(0, 5), S(5, 10)]),  # touching is not overlapping
+        ([S(0, 5, "A"), S(4, 9, "B"), S(8, 30, "C")], [S(0, 30, "C")]),  # chains merge
+        ([S(2, 4, "IN"), S(0, 10, "OUT")], [S(0, 10, "OUT")]),  # nested: the winner as is
+        ([], []),
+    ],
+)
+def test_spans_cover_overlaps(spans, expected):
+    from scrubber.spans import cover_overlaps
+
+    assert cover_overlaps(spans) == expected
+
+
+@given(st.lists(span_strategy, max_size=40), st.sampled_from(["longest_first", "highest_score"]))
+def test_spans_cover_property_covers_every_detected_char(spans, policy):
+    from scrubber.spans import cover_overlaps
+
+    out = cover_overlaps(spans, policy)
+    for a, b in zip(out, out[1:]):
+        assert a.end <= b.start
+    covered = {i for s in out for i in range(s.start, s.end)}
+    assert covered == {i for s in spans for i in range(s.start, s.end)}
