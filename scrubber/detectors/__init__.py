@@ -9,10 +9,12 @@ scrubber stays cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from ..registry import detectors
 from ..spans import Span
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -33,10 +35,23 @@ def pipe(detector: Detector, texts: Iterable[str], batch_size: int = 64) -> Iter
             yield list(detector(text))
 
 
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items (the last may be shorter): the loop every
+    batching ``.pipe`` needs, with memory bounded by ``size``."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 detectors.register_lazy("regex.v1", "scrubber.detectors.regex")
 detectors.register_lazy("spacy_ner.v1", "scrubber.detectors.spacy_ner")
 detectors.register_lazy("gazetteer.v1", "scrubber.detectors.gazetteer")
 detectors.register_lazy("address.v1", "scrubber.detectors.address")
 detectors.register_lazy("presidio.v1", "scrubber.detectors.presidio")
 
-__all__ = ["Detector", "pipe"]
+__all__ = ["Detector", "batched", "pipe"]

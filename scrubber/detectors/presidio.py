@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import ConfigError, missing_dependency
 from ..registry import detectors
 from ..spans import Span
+from . import batched
 from .spacy_ner import DEFAULT_MODEL, load_model, safe_text
 
 #: Entities that come from the NER model inside Presidio (its SpacyRecognizer).
@@ -175,14 +176,7 @@ class PresidioDetector:
 
     def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[list[Span]]:
         """Spans of each text; the NLP step is batched, memory bounded by ``batch_size``."""
-        size = batch_size or self.options.batch_size
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= size:
-                yield from self._batch(batch)
-                batch = []
-        if batch:
+        for batch in batched(texts, batch_size or self.options.batch_size):
             yield from self._batch(batch)
 
     def _batch(self, items: list[str]) -> Iterator[list[Span]]:

