@@ -367,3 +367,13 @@ def phonenumber_intl(value: str, ctx: ValidationContext) -> bool:
         if len(national) < 7:
             return False
     return phonenumber(value, ctx)
+
+
+@register("phone_context")
+def phone_context(value: str, ctx: ValidationContext) -> bool:
+    """A number already named a phone by its context: 7-15 digits, not one repeated digit, not
+    a calendar date or a time."""
+    digits = _digits(value)
+    if not 7 <= len(digits) <= 15 or len(set(digits)) == 1:
+        return False
+    return not numeric_date(value, ctx)

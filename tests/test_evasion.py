@@ -55,7 +55,10 @@ def test_evasion_tricks_caught_with_normalization(tmp_path: Path) -> None:
     off, _ = caught(Pipeline(load_config(tmp_path / "p.yaml")), records)
     for label, trick in total:
         if trick != "plain":
-            assert off[(label, trick)] == 0, (label, trick)  # the tricks do evade plain regexes
+            # The tricks evade plain regexes (a phone keyword before dotted digits can still
+            # give one away to phone.context.v1); normalization never catches less.
+            assert off[(label, trick)] <= hit[(label, trick)], (label, trick)
+    assert sum(off[k] for k in total if k[1] != "plain") < 0.2 * sum(n for k, n in total.items() if k[1] != "plain")
     assert sum(hit.values()) > sum(off.values())
 
 
