@@ -43,6 +43,11 @@ class Span:
         }
 
 
+def _position(s: Span) -> tuple[int, int, str, float, str]:
+    # Span's own order, without the dataclass __lt__ (which builds two tuples per comparison).
+    return (s.start, s.end, s.label, s.score, s.source)
+
+
 _SORT_KEYS: dict[str, Callable[[Span], tuple[Any, ...]]] = {
     # spaCy's filter_spans: longest first, then earliest; score breaks the remaining ties.
     "longest_first": lambda s: (-(s.end - s.start), s.start, -s.score, s.label),
@@ -74,7 +79,7 @@ def resolve_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> li
         starts.insert(i, span.start)
         ends.insert(i, span.end)
         chosen.append(span)
-    chosen.sort()
+    chosen.sort(key=_position)
     return chosen
 
 
@@ -96,7 +101,7 @@ def cover_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> list
     out: list[Span] = []
     run: list[Span] = []
     run_end = -1
-    for span in sorted(s for s in set(spans) if s.end > s.start):
+    for span in sorted((s for s in set(spans) if s.end > s.start), key=_position):
         if run and span.start >= run_end:
             out.append(_cover(run, run_end, key))
             run = []

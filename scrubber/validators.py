@@ -45,8 +45,11 @@ def get_validator(name: str) -> Validator:
         ) from None
 
 
+_NON_DIGITS = re.compile("[^0-9]+")  # a trivial class: no backtracking, C speed
+
+
 def _digits(value: str) -> str:
-    return "".join(c for c in value if "0" <= c <= "9")
+    return _NON_DIGITS.sub("", value)
 
 
 def luhn_ok(digits: str) -> bool:
