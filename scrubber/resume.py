@@ -13,6 +13,15 @@ Every local ``clean`` run keeps a hidden marker folder, ``<out>/.scrubber-resume
 - ``parts-done.json``: every part is written (shards and quarantine closed), with the state the
   manifest needs. Post-processing (the DP finalize stage) and the manifest come after it, so on
   resume they are simply redone from the completed part shards.
+- DP shards (:mod:`scrubber.dp.finalize`): the parts are the *staging* shards under
+  ``.dp-stage/``, and dedup decisions depend on every earlier record. So before each part's
+  marker, ``part-00000.<ext>.dp.arrow`` records what the :class:`~scrubber.dp.finalize.DpShardBuilder`
+  admitted between the previous part's snapshot and this one's (the kept records' unit, bound,
+  epsilon, size and MinHash; the dedup keys seen, dropped duplicates included; counters), and
+  ``dp-final.arrow`` (before ``parts-done.json``) the rest. A resumed run replays these in
+  order, up to its snapshot, then re-admits from there; after ``parts-done.json`` it rebuilds the
+  whole state and redoes finalize, whose final shards and ``units.parquet`` are written under
+  temporary names and renamed. The staging folder is removed only after the markers.
 
 Shard boundaries depend only on the sequence of output records, and a shard starts fresh after
 the previous one closes, so a resumed run re-reads the inputs from the snapshot's position,
@@ -38,6 +47,8 @@ from .io.writers import SHARD_PREFIX, ShardInfo
 RESUME_DIR = ".scrubber-resume"
 FINGERPRINT = "fingerprint.json"
 PARTS_DONE = "parts-done.json"
+DP_SUFFIX = ".dp.arrow"  # per part: DP admission state added up to its snapshot (scrubber.dp.finalize)
+DP_FINAL = "dp-final.arrow"  # DP admission state added from the last part's snapshot to the end
 
 
 @dataclass
@@ -53,6 +64,7 @@ class Snapshot:
     quarantine_bytes: int = 0
     quarantine_records: int = 0
     quarantine_by_code: dict[str, int] = field(default_factory=dict)
+    dp: dict[str, int] | None = None  # DP shards: DpShardBuilder.position() at the boundary
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Snapshot:
@@ -60,7 +72,7 @@ class Snapshot:
 
 
 def fingerprint(*, config_sha256: str, options: Mapping[str, Any], inputs: Sequence[InputFile],
-                key: Any) -> dict[str, Any]:
+                key: Any, dp: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What the output depends on. The key appears only as its key id."""
     key_id = None
     if key is not None:
@@ -73,6 +85,7 @@ def fingerprint(*, config_sha256: str, options: Mapping[str, Any], inputs: Seque
         "options": dict(options),
         "inputs": [f.to_dict() for f in inputs],
         "key_id": key_id,
+        "dp": None if dp is None else dict(dp),  # the resolved DP shard options (None: no DP shards)
     }
 
 
@@ -129,9 +142,15 @@ class ResumeMarkers:
     def read_parts_done(self) -> dict[str, Any] | None:
         return self._read_json(PARTS_DONE)
 
-    def completed(self) -> tuple[list[ShardInfo], int, Snapshot]:
-        """The longest run of consecutive completed parts whose shard is on disk with its size:
-        their infos, the output records they hold, and the snapshot to restart from."""
+    def dp_checkpoint(self, shard_name: str | None) -> str:
+        """Where the DP admission state up to a part's snapshot (None: up to the end) is kept."""
+        return f"{self.dir}/{shard_name}{DP_SUFFIX}" if shard_name else f"{self.dir}/{DP_FINAL}"
+
+    def completed(self, shard_root: str | None = None) -> tuple[list[ShardInfo], int, Snapshot]:
+        """The longest run of consecutive completed parts whose shard is on disk (in
+        ``shard_root``, default the output folder) with its size: their infos, the output records
+        they hold, and the snapshot to restart from."""
+        shard_root = (shard_root or self.root).rstrip("/")
         shards: list[ShardInfo] = []
         outputs_end, snap = 0, Snapshot()
         names = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self.dir, detail=False))
@@ -143,7 +162,7 @@ class ResumeMarkers:
             data = self._read_json(markers[want[0]])
             assert data is not None
             info = ShardInfo(**data["shard"])
-            path = f"{self.root}/{info.name}"
+            path = f"{shard_root}/{info.name}"
             if not self.fs.exists(path) or int(self.fs.size(path)) != info.bytes:
                 break
             shards.append(info)
@@ -153,15 +172,26 @@ class ResumeMarkers:
         for n in markers.values():
             if n not in keep:
                 self.fs.rm(f"{self.dir}/{n}")
+        keep_dp = {f"{s.name}{DP_SUFFIX}" for s in shards}
+        for n in names:
+            if n.endswith(DP_SUFFIX) and n not in keep_dp:
+                self.fs.rm(f"{self.dir}/{n}")
         return shards, outputs_end, snap
 
-    def remove_stale_outputs(self, keep: Sequence[str]) -> None:
-        """Remove shards not in ``keep`` and every temporary file a killed run may have left."""
-        for p in self.fs.ls(self.root, detail=False):
-            name = p.rstrip("/").rsplit("/", 1)[-1]
-            stale_shard = name.startswith(SHARD_PREFIX) and name not in keep
-            if stale_shard or (name.startswith(".") and name.endswith(".tmp")):
-                self.fs.rm(f"{self.root}/{name}")
+    def remove_stale_outputs(self, keep: Sequence[str], shard_root: str | None = None) -> None:
+        """Remove shards not in ``keep`` and every temporary file a killed run may have left.
+        With a ``shard_root`` (DP staging), the parts are kept there and every shard in the
+        output folder (a final shard of an interrupted finalize) is stale."""
+        roots = [self.root] if shard_root is None else [self.root, shard_root.rstrip("/")]
+        for root in roots:
+            if not self.fs.exists(root):
+                continue
+            keep_here = keep if root == roots[-1] else ()
+            for p in self.fs.ls(root, detail=False):
+                name = p.rstrip("/").rsplit("/", 1)[-1]
+                stale_shard = name.startswith(SHARD_PREFIX) and name not in keep_here
+                if stale_shard or (name.startswith(".") and name.endswith(".tmp")):
+                    self.fs.rm(f"{root}/{name}")
         for p in self.fs.ls(self.dir, detail=False):
             if p.rstrip("/").endswith(".tmp"):
                 self.fs.rm(p)

@@ -297,8 +297,12 @@ def run_clean(
     fs, root = prepare_out_dir(out_dir, options.overwrite, options.resume)
     # Markers per completed part and a run fingerprint make every run resumable (scrubber.resume).
     markers = ResumeMarkers(fs, root)
-    fp = fingerprint(config_sha256=config.sha256(), options=options.output_options(), inputs=files, key=key)
+    dp_options = resolve_dp_options(options.dp, config)
+    fp = fingerprint(config_sha256=config.sha256(), options=options.output_options(), inputs=files, key=key,
+                     dp=None if dp_options is None else dp_options.to_dict())
     if options.resume and fs.exists(f"{root}/{MANIFEST_NAME}") and not markers.exists():
+        if fs.exists(f"{root}/{STAGE_DIR}"):  # killed between removing the markers and the staging
+            fs.rm(f"{root}/{STAGE_DIR}", recursive=True)
         return _already_complete(out_dir, fp)
     resuming = options.resume and markers.exists()
     if resuming:
@@ -306,9 +310,6 @@ def run_clean(
     else:
         markers.start(fp)
 
-    dp_options = resolve_dp_options(options.dp, config)
-    if dp_options is not None and options.resume:
-        raise ConfigError("--resume: not supported yet for DP shards (--privacy-unit / a DP pipeline)")
     record_options = replace(options.record_options(), dp=dp_options)
     parquet_types = None
     if options.out_format == "parquet":
@@ -328,10 +329,20 @@ def run_clean(
     skip_outputs = 0  # output records already in completed shards (resume)
     done_state = markers.read_parts_done() if resuming else None
     if resuming and done_state is None:
-        completed, skip_outputs, snap = markers.completed()
-        markers.remove_stale_outputs([s.name for s in completed])
+        completed, skip_outputs, snap = markers.completed(dp.stage_root if dp else None)
+        markers.remove_stale_outputs([s.name for s in completed], dp.stage_root if dp else None)
         shards.shards = list(completed)
         quarantine.restore(snap.quarantine_bytes, snap.quarantine_records, snap.quarantine_by_code)
+        if dp is not None:  # the admission state at the snapshot, from the parts' checkpoints
+            dp.restore([markers.dp_checkpoint(s.name) for s in completed])
+            if dp.position() != (snap.dp or dp.position()):
+                raise ScrubberError("--resume: the DP checkpoints do not match the resume markers")
+    elif resuming and dp is not None:  # every part is written: finalize is redone from the staging shards
+        assert done_state is not None
+        staged = [ShardInfo(**d) for d in done_state["shards"]]
+        completed, _, _ = markers.completed(dp.stage_root)
+        markers.remove_stale_outputs([s.name for s in staged], dp.stage_root)
+        dp.restore([markers.dp_checkpoint(s.name) for s in completed] + [markers.dp_checkpoint(None)])
     known = all(f.size is not None for f in files)
     progress = Progress(sum(f.size or 0 for f in files) if known else None, enabled=None if show_progress else False)
 
@@ -350,7 +361,8 @@ def run_clean(
     try:
         for chunk, result in results:
             snapshots.append(Snapshot(*chunk.start, outputs, records_in, data_bytes, dict(labels),
-                                      quarantine.nbytes, quarantine.records, dict(quarantine.by_code)))
+                                      quarantine.nbytes, quarantine.records, dict(quarantine.by_code),
+                                      None if dp is None else dp.position()))
             records_in += result.records_in
             data_bytes += chunk.nbytes
             labels.update(result.labels)
@@ -369,7 +381,7 @@ def run_clean(
                     shards.add(item, size)
             if len(shards.shards) > marked:
                 quarantine.flush()
-                _mark_parts(markers, shards.shards, marked, snapshots)
+                _mark_parts(markers, shards.shards, marked, snapshots, dp)
             progress.update(records_in, data_bytes, chunk.done)
         if done_state is None:
             shard_infos = shards.close()
@@ -377,14 +389,16 @@ def run_clean(
             done_state = {"shards": [s.to_dict() for s in shard_infos], "records_in": records_in,
                           "labels": dict(labels), "quarantine_file": quarantine_file,
                           "quarantine_records": quarantine.records, "quarantine_by_code": dict(quarantine.by_code)}
+            if dp is not None:  # the admission state from the last part's snapshot to the end
+                dp.checkpoint(dp.position(), markers.dp_checkpoint(None))
             markers.parts_done(done_state)
     except BaseException as exc:
         shards.abort()
-        if dp is not None:
-            dp.abort()
         if isinstance(exc, RecordError):  # --on-error fail: a rerun would fail the same way
             quarantine.abort()
             markers.clear()
+            if dp is not None:
+                dp.abort()
         else:  # keep what is needed to --resume
             quarantine.suspend()
         raise
@@ -418,17 +432,24 @@ def run_clean(
     )
     write_manifest(fs, root, manifest)
     markers.clear()
+    if dp is not None:  # the staging shards, kept until now so that finalize can be redone
+        dp.abort()
     return CleanResult(out_dir, manifest)
 
 
-def _mark_parts(markers: ResumeMarkers, done: list[ShardInfo], first: int, snapshots: deque[Snapshot]) -> None:
+def _mark_parts(markers: ResumeMarkers, done: list[ShardInfo], first: int, snapshots: deque[Snapshot],
+                dp: DpShardBuilder | None = None) -> None:
     """Write the completion markers of ``done[first:]``, each with the latest snapshot at or
-    before the first record of the next shard, and forget the snapshots no longer needed."""
+    before the first record of the next shard, and forget the snapshots no longer needed. DP
+    shards: the admission state up to that snapshot is checkpointed first."""
     end = sum(s.records for s in done[:first])
     for info in done[first:]:
         end += info.records
         while len(snapshots) > 1 and snapshots[1].outputs_before <= end:
             snapshots.popleft()
+        if dp is not None:
+            assert snapshots[0].dp is not None
+            dp.checkpoint(snapshots[0].dp, markers.dp_checkpoint(info.name))
         markers.part(info, end, snapshots[0])
 
 

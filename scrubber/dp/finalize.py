@@ -12,7 +12,9 @@ How it runs (see :func:`scrubber.runner.run_clean`):
    smallest ``bound = HMAC(K_bound, unit, dedup)`` are kept (a keyed choice, independent of
    order and worker count). It streams the staging shards in order, writes the kept records to
    the final shards (same names and atomic renames as any run, shard boundaries from the records
-   only), writes ``units.parquet`` (privacy_unit -> [(shard, row)]) and removes the staging folder.
+   only) and writes ``units.parquet`` (privacy_unit -> [(shard, row)]). The runner removes the
+   staging folder after the manifest (and the resume markers): until then, a killed run can redo
+   finalize on ``--resume`` (see :mod:`scrubber.resume`).
 
 Memory: the parent holds, per admitted record, a 16-byte dedup digest in a set and a small tuple
 (unit and bound digests, epsilon, size): about 250 bytes per record in CPython, i.e. ~2.5 GB for
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -78,6 +81,11 @@ class DpShardBuilder:
             self._lsh = MinHashLSH(threshold=options.near_dup_threshold, num_perm=options.near_dup_num_perm)
         self.sections: dict[str, Any] = {}
         self.records_dropped = 0
+        # Resume journal (scrubber.resume): what was added since the last checkpoint.
+        self._seen_added = 0  # keys ever added to _seen
+        self._base: dict[str, int] = self.position()  # the state at the last checkpoint
+        self._journal_seen: list[bytes] = []  # keys added since _base, in order
+        self._journal_minhash: list[bytes] = []  # minhashes of records kept since _base
         fs.makedirs(self.stage_root, exist_ok=True)
 
     # -- scrub pass -------------------------------------------------------------------------------
@@ -91,6 +99,8 @@ class DpShardBuilder:
                 self.exact_duplicates += 1
                 return False
             self._seen.add(meta.dedup)
+            self._seen_added += 1
+            self._journal_seen.append(meta.dedup)
         if self._lsh is not None:
             import numpy as np
             from datasketch import MinHash
@@ -102,8 +112,82 @@ class DpShardBuilder:
                 self.near_duplicates += 1
                 return False
             self._lsh.insert(str(len(self._kept)), mh)
+            self._journal_minhash.append(meta.minhash)
         self._kept.append((meta.unit, meta.bound, meta.epsilon, size))
         return True
+
+    # -- resume ---------------------------------------------------------------------------------
+
+    def position(self) -> dict[str, int]:
+        """The admission state as counters (recorded in each resume snapshot)."""
+        return {"kept": len(self._kept), "seen": self._seen_added, "records_scrubbed": self.records_scrubbed,
+                "exact_duplicates": self.exact_duplicates, "near_duplicates": self.near_duplicates,
+                "missing_unit": self.missing_unit}
+
+    def checkpoint(self, pos: dict[str, int], path: str) -> None:
+        """Write atomically to ``path`` what was admitted between the last checkpoint and
+        ``pos`` (an earlier :meth:`position`, at or after the last checkpoint), then make ``pos``
+        the last checkpoint. Written before the resume marker that names it."""
+        import pyarrow as pa
+
+        base = self._base
+        nk, ns = pos["kept"] - base["kept"], pos["seen"] - base["seen"]
+        if nk < 0 or ns < 0:
+            raise RuntimeError("DP resume checkpoint before the previous one")
+        kept = self._kept[base["kept"]: pos["kept"]]
+        has_mh = self._lsh is not None
+        table = pa.table({
+            "unit": pa.array([[k[0] for k in kept]], pa.list_(pa.binary())),
+            "bound": pa.array([[k[1] for k in kept]], pa.list_(pa.binary())),
+            "epsilon": pa.array([[k[2] for k in kept]], pa.list_(pa.float64())),
+            "size": pa.array([[k[3] for k in kept]], pa.list_(pa.int64())),
+            "minhash": pa.array([self._journal_minhash[:nk] if has_mh else []], pa.list_(pa.binary())),
+            "seen": pa.array([self._journal_seen[:ns]], pa.list_(pa.binary())),
+            "base": pa.array([json.dumps(base, sort_keys=True)], pa.string()),
+            "pos": pa.array([json.dumps(pos, sort_keys=True)], pa.string()),
+        })
+        tmp = path.rsplit("/", 1)
+        tmp_path = f"{tmp[0]}/.{tmp[1]}.tmp"
+        with self.fs.open(tmp_path, "wb") as f:
+            with pa.ipc.new_file(f, table.schema) as w:
+                w.write_table(table)
+        self.fs.mv(tmp_path, path)
+        del self._journal_seen[:ns]
+        if has_mh:
+            del self._journal_minhash[:nk]
+        self._base = dict(pos)
+
+    def restore(self, paths: Sequence[str]) -> None:
+        """Rebuild the admission state from the checkpoints ``paths`` (in order, the first from a
+        fresh builder); the last one's position becomes the current state."""
+        import pyarrow as pa
+
+        assert not self._kept and not self._seen_added
+        for path in paths:
+            with self.fs.open(path, "rb") as f:
+                row = pa.ipc.open_file(pa.BufferReader(f.read())).read_all().to_pylist()[0]
+            if json.loads(row["base"]) != self._base:
+                raise RuntimeError(f"DP resume checkpoint {path} does not follow the previous one")
+            pos = json.loads(row["pos"])
+            if self.options.dedup_on:
+                self._seen.update(row["seen"])
+            self._seen_added += len(row["seen"])
+            if self._lsh is not None:
+                import numpy as np
+                from datasketch import MinHash
+
+                for j, mh_bytes in enumerate(row["minhash"]):
+                    mh = MinHash(num_perm=self.options.near_dup_num_perm,
+                                 hashvalues=np.frombuffer(mh_bytes, "<u8"), scheme=MINHASH_SCHEME)
+                    self._lsh.insert(str(len(self._kept) + j), mh)  # the key admit gave it
+            self._kept.extend(zip(row["unit"], row["bound"], row["epsilon"], row["size"], strict=True))
+            if len(self._kept) != pos["kept"] or self._seen_added != pos["seen"]:
+                raise RuntimeError(f"DP resume checkpoint {path} is inconsistent")
+            self.records_scrubbed = pos["records_scrubbed"]
+            self.exact_duplicates = pos["exact_duplicates"]
+            self.near_duplicates = pos["near_duplicates"]
+            self.missing_unit = pos["missing_unit"]
+            self._base = dict(pos)
 
     # -- finalize ---------------------------------------------------------------------------------
 
@@ -170,7 +254,8 @@ class DpShardBuilder:
             writer.abort()
             raise
         index_info = self._write_index(shards, out_units)
-        self.fs.rm(self.stage_root, recursive=True)
+        # The staging folder stays until the run's markers are gone (see runner.run_clean): a run
+        # killed before its manifest redoes finalize from it.
         self._fill_sections(out_units, out_eps, hist_before, truncated, dropped_bound, index_info)
         return shards
 
