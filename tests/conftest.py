@@ -3,6 +3,7 @@ marked ``model`` and still run in CI."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,34 @@ def builtin_rules():
     from scrubber.rules import load_rules
 
     return load_rules([rules_dir()])
+
+
+# A regex-only pseudonymizing pipeline: keyed output without loading the spaCy model.
+PSEUDO_REGEX_PIPELINE = """
+name: pseudo-regex
+detectors:
+  - type: regex.v1
+    rules: [builtin]
+resolve:
+  policy: longest_first
+transforms:
+  default: {operator: pseudonymize, scope: document}
+"""
+
+
+@pytest.fixture
+def network_calls(monkeypatch):
+    """Every attempt to resolve or connect is recorded and fails: the list of attempts."""
+    calls: list[str] = []
+
+    def blocked(name):
+        def fail(*args, **kwargs):
+            calls.append(name)
+            raise OSError(f"network blocked in tests ({name})")
+        return fail
+
+    monkeypatch.setattr(socket.socket, "connect", blocked("connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", blocked("connect_ex"))
+    monkeypatch.setattr(socket, "create_connection", blocked("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", blocked("getaddrinfo"))
+    return calls

@@ -10,19 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import PSEUDO_REGEX_PIPELINE
+
 from scrubber.manifest import comparable, read_manifest
 
 REPO = Path(__file__).resolve().parent.parent
-PSEUDO = """
-name: pseudo-regex
-detectors:
-  - type: regex.v1
-    rules: [builtin]
-resolve:
-  policy: longest_first
-transforms:
-  default: {operator: pseudonymize, scope: document}
-"""
+PSEUDO = PSEUDO_REGEX_PIPELINE
 
 
 def hashes(out: Path) -> dict[str, str]:

@@ -4,8 +4,6 @@ pipeline, offline), ScrubberRecognizer (scrubber as a Presidio recognizer) and t
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 pytest.importorskip("presidio_analyzer")
@@ -16,22 +14,6 @@ import scrubber  # noqa: E402
 from scrubber.config import config_from_dict  # noqa: E402
 from scrubber.detectors.presidio import PresidioDetector, PresidioOptions, build_analyzer  # noqa: E402
 from scrubber.errors import ConfigError  # noqa: E402
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    calls: list[str] = []
-
-    def blocked(name):
-        def fail(*args, **kwargs):
-            calls.append(name)
-            raise OSError(f"network blocked in tests ({name})")
-        return fail
-
-    monkeypatch.setattr(socket.socket, "connect", blocked("connect"))
-    monkeypatch.setattr(socket, "create_connection", blocked("create_connection"))
-    monkeypatch.setattr(socket, "getaddrinfo", blocked("getaddrinfo"))
-    return calls
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +32,13 @@ def presidio_detector(blank_nlp):
 TEXT = "Mail a.b@example.org, card 4111 1111 1111 1111, SSN 219-09-9999, UK NHS 943 476 5919."
 
 
-def test_presidio_detector_finds_presidio_entities(presidio_detector, no_network):
+def test_presidio_detector_finds_presidio_entities(presidio_detector, network_calls):
     found = {(TEXT[s.start:s.end], s.label) for s in presidio_detector(TEXT)}
     assert ("a.b@example.org", "EMAIL_ADDRESS") in found
     assert ("4111 1111 1111 1111", "CREDIT_CARD") in found
     assert ("219-09-9999", "US_SSN") in found
     assert ("943 476 5919", "UK_NHS") in found
-    assert no_network == []
+    assert network_calls == []
 
 
 def test_presidio_detector_pipe_equals_call(presidio_detector):
@@ -92,7 +74,7 @@ def test_presidio_detector_options_validated():
 # -- scrubber as a Presidio recognizer --------------------------------------------------------
 
 
-def test_scrubber_recognizer_in_presidio_registry(blank_nlp, no_network):
+def test_scrubber_recognizer_in_presidio_registry(blank_nlp, network_calls):
     from scrubber.integrations.presidio_recognizer import ScrubberRecognizer
 
     analyzer = build_analyzer(blank_nlp, use_ner=False)
@@ -105,7 +87,7 @@ def test_scrubber_recognizer_in_presidio_registry(blank_nlp, no_network):
     assert ("a.b@example.org", "EMAIL_ADDRESS") in found
     explained = [r for r in results if r.entity_type == "STREET_ADDRESS"][0]
     assert "address." in explained.analysis_explanation.textual_explanation
-    assert no_network == []
+    assert network_calls == []
 
 
 def test_scrubber_recognizer_with_detectors():
@@ -158,7 +140,7 @@ def test_presidio_operator_rejected_at_load(op, message):
 
 
 @pytest.mark.model
-def test_presidio_shares_the_ner_model(no_network):
+def test_presidio_shares_the_ner_model(network_calls):
     from scrubber.detectors import spacy_ner
     from scrubber.detectors.presidio import PresidioDetector as PD
     from scrubber.detectors.spacy_ner import SpacyNerDetector
@@ -171,4 +153,4 @@ def test_presidio_shares_the_ner_model(no_network):
     text = "John Smith's SSN is 219-09-9999 and he lives at 742 Evergreen Terrace, Springfield."
     labels = {s.label for s in pipe.detect(text)}
     assert {"PERSON", "US_SSN", "STREET_ADDRESS"} <= labels
-    assert no_network == []
+    assert network_calls == []

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 pytest.importorskip("presidio_analyzer")
 tld_module = pytest.importorskip("tldextract.tldextract")
 
 from scrubber import presidio_offline  # noqa: E402
-
-
-@pytest.fixture
-def network_calls(monkeypatch):
-    """Every attempt to resolve or connect is recorded and fails."""
-    calls: list[str] = []
-
-    def blocked(name):
-        def fail(*args, **kwargs):
-            calls.append(name)
-            raise OSError(f"network blocked in tests ({name})")
-        return fail
-
-    monkeypatch.setattr(socket.socket, "connect", blocked("connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", blocked("connect_ex"))
-    monkeypatch.setattr(socket, "create_connection", blocked("create_connection"))
-    monkeypatch.setattr(socket, "getaddrinfo", blocked("getaddrinfo"))
-    return calls
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from conftest import PSEUDO_REGEX_PIPELINE
 
 from scrubber.errors import ConfigError
 from scrubber.keys import resolve_key
@@ -18,16 +19,7 @@ from scrubber.keys import resolve_key
 REPO = Path(__file__).resolve().parent.parent
 KEY_TEXT = "6b3f0c9e2a7d41f8b5e0a9c3d7f1e2b4c8a0d6e3f9b1c5a7d2e4f6a8b0c1d3e5"  # what `openssl rand -hex 32` writes
 
-PSEUDO = """
-name: pseudo-regex
-detectors:
-  - type: regex.v1
-    rules: [builtin]
-resolve:
-  policy: longest_first
-transforms:
-  default: {operator: pseudonymize, scope: document}
-"""
+PSEUDO = PSEUDO_REGEX_PIPELINE
 
 
 def forms(key: bytes) -> list[bytes]:
