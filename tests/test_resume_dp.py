@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_resume import SLOW_CLI, cli_env
 
 from scrubber.dp.finalize import DpShardBuilder
 from scrubber.dp.units import DpShardOptions
@@ -51,24 +51,6 @@ def make_corpus(folder: Path, files: int = 2, per_file: int = 150) -> Path:
                     row["author"] = f"author-{n % 50}"
                 f.write(json.dumps(row) + "\n")
     return folder
-
-
-# Runs the real CLI, slowed down per finished shard so that a kill lands mid-run reliably.
-SLOW_CLI = """
-import sys, time
-from scrubber.io import writers
-_finish = writers.ShardWriter._finish
-def _slow(self, records):
-    time.sleep(0.15)
-    _finish(self, records)
-writers.ShardWriter._finish = _slow
-from scrubber.cli.main import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def cli_env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
 
 
 def all_digests(out: Path) -> dict[str, str]:
