@@ -52,16 +52,13 @@ def _digits(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 
 
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")  # 2d, minus 9 when over 9
+
+
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    """Luhn checksum of an ASCII digit string (every second digit from the right doubled)."""
+    doubled = digits[-2::-2].translate(_LUHN_DOUBLED)
+    return (sum(map(int, digits[-1::-2])) + sum(map(int, doubled))) % 10 == 0
 
 
 @register("luhn")
@@ -86,10 +83,13 @@ IBAN_LENGTHS: dict[str, int] = {
 }
 
 
+_IBAN_LETTERS = str.maketrans({chr(65 + i): str(10 + i) for i in range(26)})  # A=10 .. Z=35
+
+
 def iban_checksum_ok(compact: str) -> bool:
-    rearranged = compact[4:] + compact[:4]
-    number = "".join(str(int(c, 36)) for c in rearranged)
-    return int(number) % 97 == 1
+    """ISO 7064 mod 97-10 of an upper-case alphanumeric IBAN: letters as 10..35, the first
+    four characters moved to the end, the number mod 97 is 1."""
+    return int((compact[4:] + compact[:4]).translate(_IBAN_LETTERS)) % 97 == 1
 
 
 @register("iban_mod97")
@@ -108,6 +108,11 @@ def iban_mod97(value: str, ctx: ValidationContext) -> bool:
 def ip_address(value: str, ctx: ValidationContext) -> bool:
     """IPv4 or IPv6, parsed by :mod:`ipaddress`; IPv4 dotted quads must be exact."""
     candidate = value.strip("[]")
+    if "." in candidate and ":" not in candidate:  # IPv4: the same rules as ipaddress, faster
+        parts = candidate.split(".")
+        return len(parts) == 4 and all(
+            p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+            for p in parts)
     try:
         ip = ipaddress.ip_address(candidate)
     except ValueError:
@@ -380,3 +385,27 @@ def phone_context(value: str, ctx: ValidationContext) -> bool:
     if not 7 <= len(digits) <= 15 or len(set(digits)) == 1:
         return False
     return not numeric_date(value, ctx)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")
+
+
+@register("person_name")
+def person_name(value: str, ctx: ValidationContext) -> bool:
+    """A capitalized name found by its context (a form field, a greeting, a speaker label):
+    every word starts with a capital letter and is not an all-caps acronym, and at least one
+    word is a known first name or is not a common English word ("Name: Nayla Montero" yes,
+    "Name: The Project" no)."""
+    from .detectors.gazetteer import common_words, first_names  # the shared lexicon (cached)
+
+    words = _NAME_WORD.findall(value)
+    if not words or len(words) > 4:
+        return False
+    common, first = common_words(), first_names()
+    known_or_rare = False
+    for w in words:
+        if not w[0].isupper() or (len(w) > 1 and w.isupper()):
+            return False
+        if w in first or w.lower() not in common:
+            known_or_rare = True
+    return known_or_rare
