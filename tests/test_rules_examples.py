@@ -8,7 +8,7 @@ from scrubber.engine import RegexEngine
 from scrubber.resources import rules_dir
 from scrubber.rules import load_rules
 
-RULES = load_rules([rules_dir()])
+RULES = load_rules([rules_dir(), rules_dir() / "context"])
 MATCH_CASES = [(r, ex) for r in RULES for ex in r.matches]
 NO_MATCH_CASES = [(r, text) for r in RULES for text in r.non_matches]
 

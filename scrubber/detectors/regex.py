@@ -20,7 +20,8 @@ from ..validators import ValidationContext
 class RegexDetectorOptions:
     """Options of ``regex.v1``.
 
-    ``rules``: rule files or folders; ``builtin`` is the shipped ``rules/`` folder.
+    ``rules``: rule files or folders; ``builtin`` is the shipped ``rules/`` folder and
+    ``builtin/context`` its context rules for names (used by the NER pipelines).
     ``include`` / ``exclude``: rule ids or labels, shell wildcards allowed (``secret.*``).
     """
 
@@ -45,8 +46,18 @@ def _selected(rule: Rule, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(rule.id, p) or fnmatch.fnmatchcase(rule.label, p) for p in patterns)
 
 
+def _rules_path(name: str) -> Path:
+    """``builtin`` is the shipped ``rules/`` folder, ``builtin/SUB`` one of its subfolders
+    (e.g. ``builtin/context``: rules the NER pipelines add); anything else is a path."""
+    if name == "builtin":
+        return rules_dir()
+    if name.startswith("builtin/"):
+        return rules_dir() / name.removeprefix("builtin/")
+    return Path(name)
+
+
 def select_rules(options: RegexDetectorOptions) -> list[Rule]:
-    paths = [rules_dir() if r == "builtin" else Path(r) for r in options.rules]
+    paths = [_rules_path(r) for r in options.rules]
     for p in paths:
         if not p.exists():
             raise ConfigError(f"rules: {p} does not exist")
