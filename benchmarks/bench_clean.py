@@ -178,7 +178,9 @@ def cpu_model(base: dict[str, Any], one: dict[str, Any], two: dict[str, Any]) ->
     """What the runs' CPU seconds predict on this machine with no neighbours.
 
     Wall-clock figures on a shared machine measure the neighbours as much as the code; CPU
-    seconds (the parent with its zstd thread, and each worker, from the manifest) much less so.
+    seconds (the parent, with its zstd helper thread when it runs alone, and each worker, from the
+    manifest) much less so. With N workers the parent only reads, cuts blocks of lines, and
+    appends and hashes the zstd frames the workers compressed.
     On idle cores a run takes at least as long as its busiest process, and at least its total
     CPU time divided by the cores; the 1-worker run, as long as its CPU time. Startup (imports,
     building the pipeline in every process) is included.

@@ -56,7 +56,7 @@ class Snapshot:
     """The run's state at a chunk boundary: enough to restart from there."""
 
     file_index: int = 0  # input file of the chunk's first raw record
-    raw_in_file: int = 0  # raw records of that file before it
+    raw_in_file: int = 0  # raw records of that file before it (line files: lines, blank ones included)
     outputs_before: int = 0  # output records of all earlier chunks
     records_in: int = 0
     data_bytes: int = 0
@@ -65,6 +65,7 @@ class Snapshot:
     quarantine_records: int = 0
     quarantine_by_code: dict[str, int] = field(default_factory=dict)
     dp: dict[str, int] | None = None  # DP shards: DpShardBuilder.position() at the boundary
+    offset_in_file: int = 0  # line files: decompressed bytes of that file before the chunk
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Snapshot:

@@ -2,19 +2,27 @@
 
 How a run is deterministic whatever ``workers`` is:
 
-1. The parent reads the inputs in order (:func:`~scrubber.io.readers.expand_inputs`) and cuts the
-   stream of raw records into chunks (at most ``chunk_records`` records / ``chunk_bytes`` bytes).
+1. The parent reads the inputs in order (:func:`~scrubber.io.readers.expand_inputs`) as work
+   items (:meth:`~scrubber.io.readers.RecordReader.work`: blocks of whole lines of line files,
+   raw records of other files, each with its frame key) and cuts them into chunks (at most
+   ``chunk_records`` lines or records / ``chunk_bytes`` bytes).
 2. Each chunk is scrubbed by :class:`~scrubber.worker.ChunkProcessor`, a pure function of
-   (config, key, records): in the parent itself when ``workers == 1``, else in a process pool
-   (``spawn``: no state inherited, safe with threads and spaCy), at most ``2 * workers`` chunks in
-   flight, so memory stays bounded by a few chunks.
+   (config, key, records): in the parent itself when ``workers == 1``, else in a pool of
+   ``workers - 1`` processes (``spawn``: no state inherited, safe with threads and spaCy) and
+   in the parent whenever the pool has enough queued (:func:`_in_pool`), at most
+   ``2 * workers`` chunks in flight, so memory stays bounded by a few chunks.
 3. The parent takes the results back *in submission order* and writes them to the shard writer,
-   whose boundaries depend only on the records. So ``--workers 1`` and ``--workers N`` write
-   byte-identical shards and manifests equal but for their ``timing`` field.
+   whose boundaries (and zstd frames) depend only on the records and their input positions. So
+   ``--workers 1`` and ``--workers N`` (and any chunk size) write byte-identical shards and
+   manifests equal but for their ``timing`` field.
 
-The parent does the sequential, cheap part (decompressing, splitting lines, compressing the
-output); workers parse JSON, scrub and serialize. Because the parent splits the stream, even a
-single ``.jsonl.zst`` file (unsplittable) uses every core.
+The parent does only the sequential part: decompressing, finding line ends at block boundaries,
+appending compressed frames and hashing them. Workers split lines, parse JSON, scrub, serialize
+and (``.jsonl.zst`` output) compress their outputs, one zstd frame per run of records with the
+same frame key; a run that may go on in the next chunk comes back as lines and is compressed
+by the parent (rare with the default chunk sizes, which are whole frame windows). With
+``--workers 1`` the frames are compressed on a helper thread beside the scrubbing. Because the
+parent splits the stream, even a single ``.jsonl.zst`` file (unsplittable) uses every core.
 
 The manifest is written last, atomically: its presence marks a complete output folder.
 """
@@ -26,7 +34,7 @@ import os
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -37,8 +45,8 @@ import fsspec
 from .config import PipelineConfig, load_config
 from .dp.finalize import STAGE_DIR, UNITS_NAME, DpShardBuilder, resolve_dp_options
 from .errors import ConfigError, RecordError, ScrubberError
-from .io.readers import InputFile, RawRecord, RecordReader, expand_inputs
-from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter
+from .io.readers import InputFile, LineBlock, RawRecord, RecordReader, WorkItem, expand_inputs, split_lines
+from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter, compress_frame
 from .manifest import MANIFEST_NAME, build_manifest, read_manifest, timing_section, write_manifest
 from .progress import Progress
 from .quarantine import QUARANTINE_DIR, QuarantineWriter
@@ -47,10 +55,11 @@ from .worker import (
     ChunkProcessor,
     ChunkResult,
     RecordOptions,
+    Segment,
     build_pipeline,
     init_worker,
     peak_rss_bytes,
-    run_chunk,
+    run_work,
 )
 
 ON_ERROR = ("quarantine", "fail")
@@ -79,8 +88,8 @@ class CleanOptions:
     max_record_bytes: int = 128 << 20
     # -- execution only --
     workers: int = field(default_factory=default_workers)
-    chunk_records: int = 2000
-    chunk_bytes: int = 2 << 20
+    chunk_records: int = 10_000  # lines of line files (blank ones included), else records
+    chunk_bytes: int = 4 << 20  # a few frame windows (scrubber.io.readers.FRAME_BYTES)
     overwrite: bool = False
     resume: bool = False  # continue an interrupted run in the same folder (see scrubber.resume)
     # DP-training-ready shards (scrubber.dp.units.DpShardOptions); None: on with defaults for a
@@ -200,12 +209,17 @@ def _payload_size(raw: RawRecord) -> int:
 
 
 class Chunk(NamedTuple):
-    """A unit of work: raw records, their size as read, and the input consumed (on disk) so far."""
+    """A unit of work: raw records (:func:`iter_chunks`) or work items (:func:`iter_work`), their
+    size as read, and the input consumed (on disk) so far."""
 
-    raws: list[RawRecord]
+    raws: list[Any]
     nbytes: int
     done: int
-    start: tuple[int, int] = (0, 0)  # (input file index, raw records of that file before the chunk)
+    # (input file index, raw records -- lines for line files in iter_work -- of that file before
+    # the chunk, decompressed bytes of that file before the chunk (iter_work, line files))
+    start: tuple[int, int, int] = (0, 0, 0)
+    joins_prev: bool = False  # iter_work: the first item has the frame key of the previous chunk's last
+    joins_next: bool = False  # ... the last item that of the next chunk's first
 
 
 def iter_chunks(files: Sequence[InputFile], options: CleanOptions,
@@ -230,35 +244,134 @@ def iter_chunks(files: Sequence[InputFile], options: CleanOptions,
             chunk.append(raw)
             size += _payload_size(raw)
             if len(chunk) >= options.chunk_records or size >= options.chunk_bytes:
-                yield Chunk(chunk, size, done_before + reader.offset, first)
+                yield Chunk(chunk, size, done_before + reader.offset, (*first, 0))
                 chunk, size, first = [], 0, (index, n)
         done_before += f.size or 0
         if not chunk:
             first = (index + 1, 0)
     if chunk:
-        yield Chunk(chunk, size, done_before, first)
+        yield Chunk(chunk, size, done_before, (*first, 0))
+
+
+def _item_size(item: LineBlock | RawRecord) -> tuple[int, int]:
+    """(lines or records, bytes) of a work item."""
+    if isinstance(item, LineBlock):
+        return item.lines, len(item.data)
+    return 1, _payload_size(item)
+
+
+def iter_work(files: Sequence[InputFile], options: CleanOptions,
+              start: tuple[int, int, int] = (0, 0, 0)) -> Iterator[Chunk]:
+    """Chunks of work items (see :meth:`RecordReader.work`) of at most ``chunk_records`` lines
+    or records / ``chunk_bytes`` bytes (a block is cut at a line end to fit), in input order,
+    restarting at ``start`` (a :class:`Chunk` start). Chunking decides only what runs where."""
+    limit_r, limit_b = options.chunk_records, options.chunk_bytes
+    items: list[WorkItem] = []
+    nrec = size = 0
+    first = start
+    ready: Chunk | None = None  # a full chunk, yielded once the key of the next item is known
+    done = sum(f.size or 0 for f in files[: start[0]])
+    joins = False
+    for index in range(start[0], len(files)):
+        f = files[index]
+        reader = RecordReader(f, lines=options.lines, max_record_bytes=options.max_record_bytes)
+        skip = start if index == start[0] else (index, 0, 0)
+        for (key, item), pos in reader.work(index, skip_lines=skip[1], skip_bytes=skip[2], skip_records=skip[1]):
+            while True:
+                if ready is not None:
+                    joins = ready.raws[-1][0] == key
+                    yield ready._replace(joins_next=joins)
+                    ready = None
+                n, nb = _item_size(item)
+                if items and (nrec + n > limit_r or size + nb > limit_b):
+                    # A chunk ends before a block that does not fit: chunks of whole frame windows.
+                    ready = Chunk(items, size, done + reader.offset, first, joins)
+                    items, nrec, size = [], 0, 0
+                    continue
+                if not items:
+                    first = pos
+                rest = None
+                if isinstance(item, LineBlock) and (n > limit_r or nb > limit_b) and n > 1:
+                    # A block larger than a chunk is cut at a line end (its frame is then
+                    # compressed by the parent).
+                    cut = min(split_lines(item.data, count=limit_r), split_lines(item.data, nbytes=limit_b))
+                    if cut < len(item.data):
+                        item, rest = item.cut(cut)
+                        rest_pos = (pos[0], pos[1] + item.lines, pos[2] + cut)
+                        n, nb = _item_size(item)
+                items.append((key, item))
+                nrec += n
+                size += nb
+                if nrec >= limit_r or size >= limit_b:
+                    ready = Chunk(items, size, done + reader.offset, first, joins)
+                    items, nrec, size = [], 0, 0
+                if rest is None:
+                    break
+                item, pos = rest, rest_pos
+        done += f.size or 0
+    if ready is not None:
+        joins = bool(items) and ready.raws[-1][0] == items[0][0]
+        yield ready._replace(joins_next=joins)
+    if items:
+        yield Chunk(items, size, done, first, joins)
+
+
+def _compressed(result: ChunkResult) -> ChunkResult:
+    result.segments = [s._replace(data=compress_frame(s.data)) if s.packed else s for s in result.segments]
+    return result
 
 
 def _in_process(chunks: Iterator[Chunk], processor: ChunkProcessor) -> Iterator[tuple[Chunk, ChunkResult]]:
-    for chunk in chunks:
-        yield chunk, processor.process(chunk.raws)
-
-
-def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...]) -> Iterator[tuple[Chunk, ChunkResult]]:
-    # spawn, not fork: workers inherit no threads, locks or loaded models from the parent.
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=initargs)
-    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
-    try:
+    # The frames of one chunk are compressed on a helper thread (zstd runs off the GIL) while the
+    # next chunk is scrubbed: what the zstd thread of a one-process writer used to give.
+    with ThreadPoolExecutor(1, thread_name_prefix="scrubber-zstd") as pool:
+        pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
         for chunk in chunks:
-            pending.append((chunk._replace(raws=[]), pool.submit(run_chunk, chunk.raws)))
-            # Results are taken in submission order; bounding what is in flight bounds memory.
-            if len(pending) >= 2 * workers:
+            result = processor.work(chunk.raws, chunk.joins_prev, chunk.joins_next, compress=False)
+            pending.append((chunk._replace(raws=[]), pool.submit(_compressed, result)))
+            if len(pending) >= 2:
                 meta, fut = pending.popleft()
                 yield meta, fut.result()
         while pending:
             meta, fut = pending.popleft()
             yield meta, fut.result()
+
+
+def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...],
+             processor: ChunkProcessor) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Scrub chunks on ``workers`` cores: ``workers - 1`` pool processes and the parent itself.
+
+    The parent reads, cuts and writes, which takes a fraction of a core; it scrubs a chunk
+    itself whenever the pool already has ``2 * (workers - 1)`` chunks queued, so its spare time
+    is not lost and no extra process competes for the cores. Which process scrubbed a chunk
+    never changes its result (:class:`~scrubber.worker.ChunkProcessor` is a pure function),
+    and results are taken in submission order, so the output is the same for any ``workers``.
+    """
+    # spawn, not fork: workers inherit no threads, locks or loaded models from the parent.
+    ctx = multiprocessing.get_context("spawn")
+    size = workers - 1
+    pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=init_worker, initargs=initargs)
+    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
+    try:
+        for chunk in chunks:
+            meta = chunk._replace(raws=[])
+            queued = sum(1 for _, f in pending if not f.done())
+            if queued >= 2 * size:
+                fut: Future[ChunkResult] = Future()
+                try:  # an error surfaces in order, as a pool task's would
+                    fut.set_result(processor.work(chunk.raws, chunk.joins_prev, chunk.joins_next))
+                except Exception as exc:
+                    fut.set_exception(exc)
+            else:
+                fut = pool.submit(run_work, chunk.raws, chunk.joins_prev, chunk.joins_next)
+            pending.append((meta, fut))
+            # Results are taken in submission order; bounding what is in flight bounds memory.
+            while pending and (pending[0][1].done() or len(pending) >= 2 * workers):
+                head, done = pending.popleft()
+                yield head, done.result()
+        while pending:
+            head, done = pending.popleft()
+            yield head, done.result()
     except BrokenProcessPool as exc:
         raise ScrubberError(f"a worker process died ({exc}); out of memory? try fewer --workers "
                             "or a lower --max-record-bytes") from None
@@ -346,13 +459,14 @@ def run_clean(
     known = all(f.size is not None for f in files)
     progress = Progress(sum(f.size or 0 for f in files) if known else None, enabled=None if show_progress else False)
 
-    chunks = iter_chunks(files, options, (snap.file_index, snap.raw_in_file))
+    chunks = iter_work(files, options, (snap.file_index, snap.raw_in_file, snap.offset_in_file))
     if done_state is not None:
         chunks = iter(())
     if options.workers == 1:
         results = _in_process(chunks, ChunkProcessor(local_pipeline, record_options))
     else:
-        results = _in_pool(chunks, options.workers, (config, key, record_options))
+        results = _in_pool(chunks, options.workers, (config, key, record_options),
+                           ChunkProcessor(local_pipeline, record_options))
 
     records_in, data_bytes, labels = snap.records_in, snap.data_bytes, Counter(snap.labels)
     outputs = snap.outputs_before
@@ -360,19 +474,29 @@ def run_clean(
     worker_stats: dict[int, tuple[int, float]] = {}  # pid -> (peak RSS, CPU seconds) so far
     try:
         for chunk, result in results:
-            snapshots.append(Snapshot(*chunk.start, outputs, records_in, data_bytes, dict(labels),
+            snapshots.append(Snapshot(chunk.start[0], chunk.start[1], outputs, records_in, data_bytes, dict(labels),
                                       quarantine.nbytes, quarantine.records, dict(quarantine.by_code),
-                                      None if dp is None else dp.position()))
+                                      None if dp is None else dp.position(), chunk.start[2]))
             records_in += result.records_in
             data_bytes += chunk.nbytes
             labels.update(result.labels)
             if result.pid != os.getpid():
-                worker_stats[result.pid] = (result.peak_rss, result.cpu_seconds)
+                if result.pid != os.getpid():  # chunks the parent scrubbed count as the parent's
+                    worker_stats[result.pid] = (result.peak_rss, result.cpu_seconds)
             for entry in result.quarantined:
                 if options.on_error == "fail":
                     raise RecordError(f"{entry['location']}: {entry['reason']}")
                 quarantine.add(entry)
             marked = len(shards.shards)
+            for segment in result.segments:
+                n = len(segment.sizes)
+                if outputs + n <= skip_outputs:
+                    outputs += n
+                    continue
+                if outputs < skip_outputs:  # a resumed run: the part of it in completed shards goes
+                    segment = _drop(segment, skip_outputs - outputs)
+                outputs += n
+                shards.add_segment(segment)
             for j, (item, size) in enumerate(zip(result.outputs, result.sizes, strict=True)):
                 if dp is not None and not dp.admit(result.dp_meta[j], size):
                     continue
@@ -435,6 +559,16 @@ def run_clean(
     if dp is not None:  # the staging shards, kept until now so that finalize can be redone
         dp.abort()
     return CleanResult(out_dir, manifest)
+
+
+def _drop(segment: Segment, n: int) -> Segment:
+    """The segment without its first ``n`` records, as lines (a frame that starts a shard)."""
+    data = segment.data
+    if segment.packed:
+        import zstandard
+
+        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    return Segment(data[sum(segment.sizes[:n]):], segment.sizes[n:], False, False)
 
 
 def _mark_parts(markers: ResumeMarkers, done: list[ShardInfo], first: int, snapshots: deque[Snapshot],

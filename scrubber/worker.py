@@ -6,6 +6,12 @@ chunk gives the same result in the parent (``--workers 1``), in a pool worker, o
 engine (Ray). Every exception raised while scrubbing a record quarantines that record: a record is
 never written unscrubbed (fail closed).
 
+The local engine sends :meth:`ChunkProcessor.work` chunks of *work items* (blocks of whole
+lines, or raw records, each with its frame key; see :meth:`scrubber.io.readers.RecordReader.work`):
+the worker splits the lines itself, and for ``.jsonl.zst`` output also compresses its outputs,
+one zstd frame per complete run of items with the same frame key (:class:`Segment`), so the
+parent only appends bytes. Runs that may go on in the neighbouring chunk go back as lines.
+
 Pool workers build their own :class:`~scrubber.pipeline.Pipeline` from the config, lazily, once
 per process (:func:`init_worker` / :func:`run_chunk`), through :func:`build_pipeline`, the one
 place where a pipeline is made from a config and a key.
@@ -21,11 +27,12 @@ import types
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from .config import PipelineConfig
-from .io.readers import RawRecord
+from .io.readers import LineBlock, RawRecord, WorkItem, split_block
 from .io.records import dumps_record, parse_record, record_id
+from .io.writers import compress_frame
 from .pipeline import Pipeline
 from .quarantine import BadRecord, Problem, make_entry
 from .spans import Span
@@ -59,6 +66,17 @@ class RecordOptions:
     dp: Any = None  # scrubber.dp.units.DpShardOptions: DP-training-ready shards (None: off)
 
 
+class Segment(NamedTuple):
+    """Output records of one run of work items with the same frame key, for the shard writer:
+    ``data`` is one zstd frame (``packed``) or the JSON lines, each with its newline; ``sizes``
+    their sizes. ``joins`` (lines only): the run goes on from the previous chunk."""
+
+    data: bytes
+    sizes: list[int]
+    packed: bool
+    joins: bool = False
+
+
 @dataclass
 class ChunkResult:
     """What one chunk gave. ``outputs`` are JSON lines (``jsonl``) or row dicts (``parquet``),
@@ -73,6 +91,9 @@ class ChunkResult:
     peak_rss: int = 0  # bytes, this process so far
     cpu_seconds: float = 0.0  # this process so far
     dp_meta: list[Any] = field(default_factory=list)  # DP shards: a RecordMeta per output (scrubber.dp.units)
+    # Work chunks with .jsonl.zst output (ChunkProcessor.work): the outputs as segments instead.
+    segments: list[Segment] = field(default_factory=list)
+    origins: list[int] = field(default_factory=list)  # per output: the index of its raw record
 
 
 def peak_rss_bytes() -> int:
@@ -123,7 +144,8 @@ class ChunkProcessor:
                     results.append(exc)
             return results
 
-    def _output(self, raw: RawRecord, record: dict[str, Any], spans: list[Span], result: ChunkResult) -> None:
+    def _output(self, raw: RawRecord, record: dict[str, Any], spans: list[Span], result: ChunkResult,
+                index: int = 0) -> None:
         opts = self.options
         rid, derived = record_id(raw, record)
         # DP shards: unit and dedup keys come from the original record (the unit field is popped).
@@ -147,6 +169,7 @@ class ChunkProcessor:
         line = dumps_record(record)
         result.outputs.append(line if opts.out_format == "jsonl" else record)
         result.sizes.append(len(line) + 1)
+        result.origins.append(index)
         if meta is not None:  # after serializing: dp_meta stays parallel to outputs
             result.dp_meta.append(RecordMeta(meta[0], meta[1], meta[2], scrubbed.epsilon, meta[3], meta[4]))
         result.labels.update(s.label for s in scrubbed.spans)
@@ -177,7 +200,7 @@ class ChunkProcessor:
                 try:
                     if isinstance(spans, Exception):
                         raise spans
-                    self._output(raw, item, spans, result)
+                    self._output(raw, item, spans, result, i)
                     continue
                 except BadRecord as exc:
                     problem = exc.problem
@@ -195,6 +218,58 @@ class ChunkProcessor:
         result.cpu_seconds = time.process_time()
         return result
 
+    def work(self, items: Sequence[WorkItem], joins_prev: bool = False, joins_next: bool = False,
+             pack: bool | None = None, compress: bool = True) -> ChunkResult:
+        """Scrub a chunk of work items. With ``pack`` (default: for ``.jsonl.zst`` output
+        without DP shards) the outputs come back as :class:`Segment` s, one per run of items with
+        the same frame key; the first run is one that ``joins_prev``-ious chunk's last run and
+        the last one that ``joins_next`` chunk's first go back as lines, every other run as one
+        compressed frame (left uncompressed without ``compress``). Otherwise as from :meth:`process`."""
+        raws: list[RawRecord] = []
+        runs: list[int] = []  # per raw record: its run
+        run, prev = -1, None
+        for key, item in items:
+            if key != prev:
+                run, prev = run + 1, key
+            if isinstance(item, LineBlock):
+                got = split_block(item)
+                raws += got
+                runs += [run] * len(got)
+            else:
+                raws.append(item)
+                runs.append(run)
+        result = self.process(raws)
+        if pack is None:
+            pack = self.options.out_format == "jsonl" and self.options.dp is None
+        if pack:
+            self.segment(result, [runs[i] for i in result.origins], run + 1, joins_prev, joins_next, compress)
+        result.origins = []
+        return result
+
+    @staticmethod
+    def segment(result: ChunkResult, out_runs: list[int], n_runs: int, joins_prev: bool, joins_next: bool,
+                compress: bool = True) -> None:
+        """Group ``result.outputs`` (run ``out_runs[j]`` each) into ``result.segments``; with
+        ``compress`` False the complete runs' frames are left for the caller to compress."""
+        outputs, sizes = result.outputs, result.sizes
+        segments: list[Segment] = []
+        j, n = 0, len(outputs)
+        for r in range(n_runs):
+            k = j
+            while k < n and out_runs[k] == r:
+                k += 1
+            first, last = r == 0 and joins_prev, r == n_runs - 1 and joins_next
+            if first or last:  # may go on in the neighbouring chunk: the parent frames it
+                if k > j or last:
+                    segments.append(Segment(b"".join(line + b"\n" for line in outputs[j:k]), sizes[j:k], False,
+                                            first))
+            elif k > j:
+                data = b"".join(line + b"\n" for line in outputs[j:k])
+                segments.append(Segment(compress_frame(data) if compress else data, sizes[j:k], True))
+            j = k
+        result.segments = segments
+        result.outputs, result.sizes = [], []
+
 
 # -- process-pool plumbing ----------------------------------------------------------------------
 
@@ -207,10 +282,19 @@ def init_worker(config: PipelineConfig, key: Any, options: RecordOptions) -> Non
     _WORKER["args"] = (config, key, options)
 
 
-def run_chunk(raws: Sequence[RawRecord]) -> ChunkResult:
-    """Pool task: scrub one chunk with this process's own pipeline."""
+def _processor() -> ChunkProcessor:
     proc = _WORKER.get("processor")
     if proc is None:
         config, key, options = _WORKER["args"]
         proc = _WORKER["processor"] = ChunkProcessor(build_pipeline(config, key), options)
-    return proc.process(raws)
+    return cast(ChunkProcessor, proc)
+
+
+def run_chunk(raws: Sequence[RawRecord]) -> ChunkResult:
+    """Pool task: scrub one chunk with this process's own pipeline."""
+    return _processor().process(raws)
+
+
+def run_work(items: Sequence[WorkItem], joins_prev: bool, joins_next: bool) -> ChunkResult:
+    """Pool task: scrub one chunk of work items (see :meth:`ChunkProcessor.work`)."""
+    return _processor().work(items, joins_prev, joins_next)

@@ -18,6 +18,7 @@ from scrubber.io import writers
 from scrubber.manifest import comparable, read_manifest
 from scrubber.resume import RESUME_DIR
 from scrubber.runner import CleanOptions, run_clean
+from scrubber.worker import Segment
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -98,7 +99,7 @@ def test_resume_after_interrupt_at_any_record(tmp_path: Path, monkeypatch: pytes
     run_clean([str(inp)], str(tmp_path / "ref"), "fast", options=options)
     out = tmp_path / "out"
     calls = [0]
-    add = writers.ShardWriter.add
+    add, add_segment = writers.ShardWriter.add, writers.ShardWriter.add_segment
 
     def failing_add(self: writers.ShardWriter, *args: object) -> None:
         calls[0] += 1
@@ -106,7 +107,15 @@ def test_resume_after_interrupt_at_any_record(tmp_path: Path, monkeypatch: pytes
             raise KeyboardInterrupt
         add(self, *args)  # type: ignore[arg-type]
 
+    def failing_add_segment(self: writers.ShardWriter, segment: Segment) -> None:
+        # .jsonl.zst output comes in segments (records calls+1 .. calls+n): stop at the one holding stop_at
+        if calls[0] < stop_at <= calls[0] + len(segment.sizes):
+            raise KeyboardInterrupt
+        calls[0] += len(segment.sizes)
+        add_segment(self, segment)
+
     monkeypatch.setattr(writers.ShardWriter, "add", failing_add)
+    monkeypatch.setattr(writers.ShardWriter, "add_segment", failing_add_segment)
     if stop_at < 10**9:
         with pytest.raises(KeyboardInterrupt):
             run_clean([str(inp)], str(out), "fast", options=options)
@@ -118,6 +127,7 @@ def test_resume_after_interrupt_at_any_record(tmp_path: Path, monkeypatch: pytes
             with pytest.raises(KeyboardInterrupt):
                 run_clean([str(inp)], str(out), "fast", options=options)
     monkeypatch.setattr(writers.ShardWriter, "add", add)
+    monkeypatch.setattr(writers.ShardWriter, "add_segment", add_segment)
     # A different chunking and worker count on resume changes nothing.
     resumed = CleanOptions(shard_records=60, workers=1, chunk_records=7, out_format=fmt, resume=True)
     run_clean([str(inp)], str(out), "fast", options=resumed)
@@ -129,6 +139,7 @@ def test_resume_refuses_a_different_job(tmp_path: Path, monkeypatch: pytest.Monk
     inp = make_inputs(tmp_path / "in", files=1, per_file=100)
     out = tmp_path / "out"
     monkeypatch.setattr(writers.ShardWriter, "add", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(writers.ShardWriter, "add_segment", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         run_clean([str(inp)], str(out), "fast", options=CleanOptions(shard_records=60, workers=1))
     monkeypatch.undo()

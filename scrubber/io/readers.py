@@ -13,6 +13,14 @@ raw records with ``problem`` set, in input order, so they are quarantined and co
 other bad record.
 
 Files are opened through fsspec, so ``memory://`` and other fsspec URLs work as inputs.
+
+The local engine reads line files (JSONL, text with ``lines=True``) through
+:meth:`RecordReader.work` instead: whole *blocks* of lines (:class:`LineBlock`), found with a few
+``find`` calls per block and never split in this process, so the sequential reader does no work
+per line; :func:`split_block` turns a block into the very raw records (line numbers, blank lines,
+over-long lines) that iterating the reader gives. Each work item carries its *frame key*
+(:data:`FRAME_BYTES`), a pure function of its position in the input, which decides which output
+records share a zstd frame (see :mod:`scrubber.io.writers`).
 """
 
 from __future__ import annotations
@@ -49,6 +57,10 @@ SUFFIXES: dict[str, tuple[str, str | None]] = {
 
 PARQUET_BATCH_ROWS = 1024
 _READ_BUFFER = 1 << 20
+# Frame windows: the lines of a file that start in the same FRAME_BYTES window of its decompressed
+# bytes share a frame key, as do the Parquet rows of one PARQUET_BATCH_ROWS batch and a
+# one-document text file. A pure function of the input: changing it changes output bytes.
+FRAME_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,76 @@ class RawRecord(NamedTuple):
     @property
     def location(self) -> str:
         return self.source if self.unit == "file" else f"{self.source}:{self.pos}"
+
+
+class LineBlock(NamedTuple):
+    """Whole lines of a line file (JSONL, or text with ``lines=True``), as read: ``data`` starts
+    at the start of line ``first_line`` (1-based) and ends with a newline or at the end of the file.
+    Blank lines are kept (they are numbered); :func:`split_block` makes the raw records."""
+
+    fmt: str
+    source: str
+    first_line: int
+    data: bytes
+    max_record_bytes: int
+    lines: int  # physical lines in the block (blank ones included)
+
+    def cut(self, end: int) -> tuple[LineBlock, LineBlock]:
+        """The block as two: its first ``end`` bytes (whole lines) and the rest."""
+        head = self.data[:end]
+        n = head.count(b"\n") + (not head.endswith(b"\n"))
+        return (self._replace(data=head, lines=n),
+                self._replace(data=self.data[end:], first_line=self.first_line + n, lines=self.lines - n))
+
+
+def _too_large(fmt: str, source: str, lineno: int, size: int, limit: int) -> RawRecord:
+    return RawRecord(fmt, source, "line", lineno, None,
+                     Problem("record_too_large", f"line of {size} bytes is longer than max_record_bytes={limit}"))
+
+
+def split_block(block: LineBlock) -> list[RawRecord]:
+    """The raw records of a block, exactly as :class:`RecordReader` iteration gives them."""
+    fmt, source, data, limit = block.fmt, block.source, block.data, block.max_record_bytes
+    text = fmt == "text"
+    out: list[RawRecord] = []
+    lineno = block.first_line - 1
+    start, n = 0, len(data)
+    find = data.find
+    while start < n:
+        nl = find(b"\n", start)
+        end = n if nl < 0 else nl + 1
+        line = data[start:end]
+        start = end
+        lineno += 1
+        if len(line) - (nl >= 0) > limit:  # the line without its newline
+            out.append(_too_large(fmt, source, lineno, len(line), limit))
+            continue
+        if line.isspace():
+            continue
+        if text:
+            line = line.rstrip(b"\n").rstrip(b"\r")
+        out.append(RawRecord(fmt, source, "line", lineno, line))
+    return out
+
+
+def split_lines(data: bytes, count: int | None = None, nbytes: int | None = None) -> int:
+    """Where to cut ``data`` (whole lines) so that the first part holds ``count`` lines, or
+    ends with the line that reaches ``nbytes`` bytes: the length of the first part."""
+    if count is not None:
+        pos = 0
+        for _ in range(count):
+            nl = data.find(b"\n", pos)
+            if nl < 0:
+                return len(data)
+            pos = nl + 1
+        return pos
+    assert nbytes is not None
+    nl = data.find(b"\n", max(nbytes - 1, 0))
+    return len(data) if nl < 0 else nl + 1
+
+
+# A work item: (frame key, LineBlock or RawRecord); see RecordReader.work.
+WorkItem = tuple[tuple[int, int], "LineBlock | RawRecord"]
 
 
 def split_suffix(path: str) -> tuple[str, str | None] | None:
@@ -210,7 +292,7 @@ def _decompressed(raw: IO[bytes], compression: str | None) -> IO[bytes]:
         # concatenating frames (or by a writer that flushes frames) would be silently truncated.
         # A large max_window_size accepts files compressed with --long.
         reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(
-            raw, read_across_frames=True, closefd=False
+            raw, read_size=_READ_BUFFER, read_across_frames=True, closefd=False
         )
         return io.BufferedReader(reader, _READ_BUFFER)  # type: ignore[arg-type]
     raise ValueError(f"unknown compression {compression!r}")
@@ -269,6 +351,131 @@ class RecordReader:
             return int(self._raw.tell()) if self._raw is not None else 0
         except (OSError, ValueError):
             return 0
+
+    def work(self, file_index: int, skip_lines: int = 0, skip_bytes: int = 0,
+             skip_records: int = 0) -> Iterator[tuple[WorkItem, tuple[int, int, int]]]:
+        """The work items of this file for the local engine, each with its restart position
+        ``(file_index, lines or records before it, decompressed bytes before it)``.
+
+        Line files come as :class:`LineBlock` s, one per frame window (and a raw record for
+        an over-long line or a read error); a resumed run starts ``skip_bytes`` into the
+        decompressed file, at line ``skip_lines + 1``. Other files come record by record, as
+        iteration gives them (the first ``skip_records`` skipped).
+        """
+        f = self.file
+        if f.format == "parquet" or not (f.format == "jsonl" or self.lines):
+            n = 0
+            for raw in self:
+                n += 1
+                if n <= skip_records:
+                    continue
+                if raw.unit == "row":
+                    key = (file_index, raw.pos // PARQUET_BATCH_ROWS)
+                else:
+                    key = (file_index, -1 if raw.problem is not None else 0)
+                yield (key, raw), (file_index, n - 1, 0)
+            return
+        try:
+            with open_input(f) as (raw_file, stream):
+                self._raw = raw_file
+                yield from self._blocks(stream, file_index, skip_lines, skip_bytes)
+        except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
+            item = self._problem("file", 0, "unreadable_file", f"cannot open: {type(exc).__name__}: {exc}")
+            yield ((file_index, -1), item), (file_index, 0, 0)
+        finally:
+            self._raw = None
+            self._done = True
+
+    def _blocks(self, stream: IO[bytes], file_index: int, lineno: int,
+                base: int) -> Iterator[tuple[WorkItem, tuple[int, int, int]]]:
+        fmt, source, limit = self.file.format, self.file.path, self.max_record_bytes
+        read = getattr(stream, "read1", None) or stream.read
+        produced = lineno > 0 or base > 0
+        skip = base
+        while skip:  # a resumed run: the bytes before the restart point are decompressed, not kept
+            piece = read(min(skip, _READ_BUFFER))
+            if not piece:
+                break
+            skip -= len(piece)
+        buf = bytearray()  # decompressed bytes from offset `base`, which starts a line
+        tail = 0  # where the last (incomplete) line of buf starts
+        eof = False
+
+        def block(end: int) -> tuple[WorkItem, tuple[int, int, int]] | None:
+            """The first ``end`` bytes of buf as a block (None if they are all blank lines)."""
+            nonlocal base, lineno, tail, produced
+            with memoryview(buf) as view:
+                data = bytes(view[:end])
+            del buf[:end]
+            tail = max(tail - end, 0)
+            n = data.count(b"\n") + (not data.endswith(b"\n"))
+            item = LineBlock(fmt, source, lineno + 1, data, limit, n)
+            out = ((file_index, base // FRAME_BYTES), item), (file_index, lineno, base)
+            base += end
+            lineno += n
+            if data.isspace():  # blank lines are numbered, not records
+                return None
+            produced = True
+            return out
+
+        def problem(item: RawRecord, start: int, lines_before: int) -> tuple[WorkItem, tuple[int, int, int]]:
+            nonlocal produced
+            produced = True
+            return ((file_index, start // FRAME_BYTES), item), (file_index, lines_before, start)
+
+        while True:
+            # The lines starting in this window end at the first newline at or after its last byte.
+            window_end = (base // FRAME_BYTES + 1) * FRAME_BYTES
+            cut = buf.find(b"\n", max(window_end - 1 - base, 0))
+            over = cut < 0 and len(buf) - tail > limit  # an over-long line at the end of buf
+            if over or cut < 0 and eof and buf:
+                if tail and (out := block(tail)) is not None:  # the complete lines before the last
+                    yield out
+            if cut >= 0:
+                if (out := block(cut + 1)) is not None:
+                    yield out
+                continue
+            if eof:
+                if buf:  # the last line, without a newline
+                    if len(buf) > limit:
+                        yield problem(_too_large(fmt, source, lineno + 1, len(buf), limit), base, lineno)
+                    elif (out := block(len(buf))) is not None:
+                        yield out
+                if not produced:
+                    yield problem(self._problem("file", 0, "empty_file", "empty file (no records)"), 0, 0)
+                return
+            if over:
+                # An over-long line (buf holds only its start now): skipped in bounded pieces, never held.
+                start, size = base, len(buf)
+                try:
+                    size += _skip_line(stream)
+                except (OSError, EOFError, ValueError) as exc:
+                    yield problem(self._problem("line", lineno + 1, "unreadable_file",
+                                                f"cannot read past line {lineno}: {type(exc).__name__}: {exc}"),
+                                  base, lineno)
+                    return
+                buf.clear()
+                tail = 0
+                lineno += 1
+                base += size
+                yield problem(_too_large(fmt, source, lineno, size, limit), start, lineno - 1)
+                continue
+            try:
+                piece = read(_READ_BUFFER)
+            except (OSError, EOFError, ValueError) as exc:  # truncated or corrupt compressed stream
+                if tail and (out := block(tail)) is not None:  # the complete lines read so far
+                    yield out
+                yield problem(self._problem("line", lineno + 1, "unreadable_file",
+                                            f"cannot read past line {lineno}: {type(exc).__name__}: {exc}"),
+                              base, lineno)
+                return
+            if not piece:
+                eof = True
+                continue
+            last = piece.rfind(b"\n")
+            if last >= 0:
+                tail = len(buf) + last + 1
+            buf += piece
 
     def _problem(self, unit: str, pos: int, code: str, reason: str, n_records: int = 1) -> RawRecord:
         return RawRecord(self.file.format, self.file.path, unit, pos, None, Problem(code, reason), n_records)

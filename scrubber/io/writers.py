@@ -8,6 +8,16 @@ Shard boundaries depend only on the sequence of records written (their count and
 JSON lines), so the same records always give the same shards, byte for byte: the process that
 writes receives records in input order, whatever the number of workers.
 
+A ``.jsonl.zst`` shard is a concatenation of zstd frames (a valid zstd stream: ``zstd -d``,
+python-zstandard's ``stream_reader``, fsspec and HF ``datasets`` read it whole). Which records
+share a frame is a pure function of the records too: records added with :meth:`ShardWriter.add`
+share one frame per shard; the local engine adds :class:`~scrubber.worker.Segment` s
+(:meth:`ShardWriter.add_segment`), and its frames are the maximal runs of records that come from
+work items with the same frame key (input position, see :data:`~scrubber.io.readers.FRAME_BYTES`)
+and lie in the same shard. Each frame is the streaming compression of its lines
+(:func:`compress_frame`), whose bytes do not depend on how the input is fed to it: so a frame
+compressed by a worker equals the one the writer makes when it splits a run at a shard boundary.
+
 The output folder is addressed through fsspec (local paths and ``memory://`` are tested).
 """
 
@@ -24,10 +34,6 @@ from ..errors import ShardError
 FORMATS: dict[str, str] = {"jsonl": ".jsonl.zst", "parquet": ".parquet"}
 SHARD_PREFIX = "part-"
 ZSTD_LEVEL = 3
-# zstd compresses on one native thread of its own, off the GIL, beside the Python work. Its output
-# is deterministic and the same for any number of zstd threads >= 1 (it is not the same as with
-# threads=0, so this must not change between runs that are compared).
-ZSTD_THREADS = 1
 # A Parquet row group is written when either limit is reached: bounded memory in the writer.
 PARQUET_ROW_GROUP_ROWS = 10_000
 PARQUET_ROW_GROUP_BYTES = 64 << 20
@@ -44,6 +50,29 @@ class ShardInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "sha256": self.sha256, "records": self.records, "bytes": self.bytes}
+
+
+def _compressor() -> Any:
+    import zstandard
+
+    # Single-threaded streaming compression: its output does not depend on how the input is cut
+    # into writes, only on the bytes (threads >= 1 would give other bytes).
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+
+
+def compress_frame(data: bytes) -> bytes:
+    """``data`` as one zstd frame, exactly as :class:`ShardWriter` writes those lines as a frame."""
+    obj = _compressor().compressobj()
+    return obj.compress(data) + obj.flush()  # type: ignore[no-any-return]
+
+
+def _split(data: bytes, sizes: list[int]) -> list[bytes]:
+    """JSON lines (each with its newline, sizes given) back into lines without the newline."""
+    out, pos = [], 0
+    for size in sizes:
+        out.append(data[pos:pos + size - 1])
+        pos += size
+    return out
 
 
 def shard_name(index: int, fmt: str) -> str:
@@ -90,19 +119,34 @@ class _HashingFile:
 
 
 class _JsonlShard:
-    def __init__(self, file: _HashingFile) -> None:
-        import zstandard
+    """Frames: lines go into the open frame (started on demand); :meth:`end_frame` closes it;
+    :meth:`add_frame` appends a frame compressed elsewhere."""
 
+    def __init__(self, file: _HashingFile) -> None:
         self._file = file
-        cctx = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=ZSTD_THREADS)
-        self._zst = cctx.stream_writer(file, closefd=False)  # type: ignore[arg-type]
+        self._frame: Any = None
 
     def add(self, line: bytes, nbytes: int) -> None:
-        self._zst.write(line)
-        self._zst.write(b"\n")
+        self.add_lines(line + b"\n")
+
+    def add_lines(self, data: bytes) -> None:
+        if self._frame is None:
+            self._frame = _compressor().compressobj()
+        out = self._frame.compress(data)
+        if out:
+            self._file.write(out)
+
+    def end_frame(self) -> None:
+        if self._frame is not None:
+            self._file.write(self._frame.flush())
+            self._frame = None
+
+    def add_frame(self, frame: bytes) -> None:
+        self.end_frame()
+        self._file.write(frame)
 
     def finish(self) -> None:
-        self._zst.close()
+        self.end_frame()
 
 
 class _ParquetShard:
@@ -229,6 +273,60 @@ class ShardWriter:
         )
 
     def add(self, item: bytes | dict[str, Any], nbytes: int) -> None:
+        self._add(item, nbytes)
+
+    def add_segment(self, segment: Any) -> None:
+        """``.jsonl.zst`` only: add a :class:`~scrubber.worker.Segment` (see the module
+        docstring). A frame that a shard boundary cuts is decompressed and written as lines."""
+        data, sizes, packed, joins = segment
+        if not packed or not sizes:
+            if not joins and self._shard is not None:
+                self._shard.end_frame()
+            if sizes:
+                self._add_lines(data, sizes)
+            return
+        n, total = len(sizes), sum(sizes)
+        if self._shard is not None and self._fits(n, total):
+            self._shard.add_frame(data)
+            self._records += n
+            self._bytes += total
+            return
+        if self._shard is None and self._fits(n, total, empty=True):
+            self._open()
+            shard: Any = self._shard
+            shard.add_frame(data)
+            self._records, self._bytes = n, total
+            return
+        import zstandard
+
+        if self._shard is not None:
+            self._shard.end_frame()
+        self._add_lines(zstandard.ZstdDecompressor().decompressobj().decompress(data), sizes)
+        if self._shard is not None:
+            self._shard.end_frame()
+
+    def _fits(self, n: int, total: int, empty: bool = False) -> bool:
+        """Whether ``n`` more records of ``total`` bytes go into the open shard (``empty``: a
+        new one) with no boundary before or among them."""
+        records, nbytes = (0, 0) if empty else (self._records, self._bytes)
+        if self.max_records is not None and records + n > self.max_records:
+            return False
+        return self.max_bytes is None or nbytes + total <= self.max_bytes or (records == 0 and n == 1)
+
+    def _add_lines(self, data: bytes, sizes: list[int]) -> None:
+        """JSON lines (with newlines) into the open frame, with shard boundaries as :meth:`add`."""
+        n, total = len(sizes), sum(sizes)
+        if self._shard is None and self._fits(n, total, empty=True):
+            self._open()
+        if self._shard is not None and self._fits(n, total):
+            self._shard.add_lines(data)
+            self._records += n
+            self._bytes += total
+            return
+        for line, size in zip(_split(data, sizes), sizes, strict=True):
+            self._add(line, size)
+
+    def _add(self, item: bytes | dict[str, Any], nbytes: int) -> None:
         if self._shard is not None and self._would_overflow(nbytes):
             self._finish_current()
         if self._shard is None:
