@@ -68,6 +68,7 @@ _DIGIT = regex.compile(r"\d")
 _ADDRESS_WORDS = frozenset({"apt", "apartment", "suite", "ste", "unit", "floor", "fl", "box", "po", "rm",
                             "room", "bldg", "building", "flat", "no", "nr"})
 _TOKEN = regex.compile(r"[^\s,]+")
+_LETTERS = regex.compile(r"[\p{L}\p{M}'’\-]+")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class AddressDetector:
         if self.options.weak_streets:
             for m in _WEAK_STREET.finditer(text):
                 s, e = m.span()
-                words = regex.findall(r"[\p{L}\p{M}'’\-]+", text[s:e])
+                words = _LETTERS.findall(text, s, e)
                 if not words or all(w.lower() in self._common for w in words):
                     continue
                 found.append((s, e, 0.7, "address.v1:street_name_number", self._cued(text, s)))
@@ -206,7 +207,7 @@ class AddressDetector:
         closed = bool(_DIGIT.search(last)) or last in self._places
         if rest and not closed and not _DIGIT.search(rest) and len(rest.split()) > 2:
             return False
-        words = regex.findall(r"[\p{L}\p{M}'’\-]+", text[s:e])
+        words = _LETTERS.findall(text, s, e)
         if len(words) > 6 or len(text[s:e]) > 60:
             return False
         ordinary = [w for w in words if w.lower() in self._common and not w.isupper() and w not in self._places]

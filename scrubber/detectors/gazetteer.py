@@ -17,6 +17,7 @@ name followed by capitalized, non-common tokens) a higher score than a lone firs
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,22 @@ def places() -> dict[str, tuple[tuple[str, ...], ...]]:
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in table.items()}
 
 
+@functools.cache
+def _first_lower() -> frozenset[str]:
+    """Lower-case forms of the first names that are not common words (all ASCII letters)."""
+    common = common_words()
+    out = frozenset(n.lower() for n in first_names() if n.lower() not in common)
+    if not all(n.isascii() and n.isalpha() for n in out):  # pragma: no cover - the shipped list is
+        raise ConfigError("first_names.txt: lower-case name matching expects ASCII letters only")
+    return out
+
+
+@functools.cache
+def place_phrases() -> dict[str, tuple[str, ...]]:
+    """:func:`places` with each word sequence joined by single spaces, longest first."""
+    return {k: tuple(" ".join(words) for words in v) for k, v in places().items()}
+
+
 def is_common(word: str) -> bool:
     """Whether a capitalized ``word`` is most likely an ordinary word, not a name."""
     low = word.lower()
@@ -158,7 +175,8 @@ class GazetteerDetector:
         self._first = first_names()
         self._last = surnames()
         self._places = places()
-        self._first_lower = {n.lower() for n in self._first if n.lower() not in self._common}
+        self._place_phrases = place_phrases()
+        self._first_lower = _first_lower()
 
     def __call__(self, text: str) -> list[Span]:
         o = self.options
@@ -209,12 +227,22 @@ class GazetteerDetector:
         return out
 
     def _lower_case_names(self, text: str) -> list[Span]:
-        hits = self._first_lower.intersection(_LOWER_WORD_RE.findall(text))
+        """Lower-case first names that are whole ``_LOWER_WORD_RE`` words. The names are
+        ASCII, so every such word is also a maximal ``[a-z]+`` run: the stdlib finds the
+        candidates, and ``str.find`` with a look at the characters around them the places."""
+        hits = self._first_lower.intersection(_ASCII_LOWER_RUN.findall(text))
         if not hits:
             return []
-        pattern = regex.compile(r"(?<![\p{L}\p{M}\p{N}_@/.])(?:" + "|".join(regex.escape(h) for h in sorted(hits)) + r")(?![\p{L}\p{M}\p{N}_@])")
-        return [Span(m.start(), m.end(), "PERSON", self.options.lower_case_score, self.source)
-                for m in pattern.finditer(text)]
+        found: list[tuple[int, int]] = []
+        for name in hits:
+            i = text.find(name)
+            while i >= 0:
+                end = i + len(name)
+                if (i == 0 or not _word_char(text[i - 1], "_@/.")) and \
+                        (end == len(text) or not _word_char(text[end], "_@")):
+                    found.append((i, end))
+                i = text.find(name, i + 1)
+        return [Span(a, b, "PERSON", self.options.lower_case_score, self.source) for a, b in sorted(found)]
 
     def _place_context(self, text: str) -> list[Span]:
         out = []
@@ -243,8 +271,7 @@ class GazetteerDetector:
 
     def _match_place(self, text: str, s: int, first: str) -> int:
         """End of the longest known place name starting at ``s`` ("New York"), or 0."""
-        for words in self._places[first]:
-            phrase = " ".join(words)
+        for phrase in self._place_phrases[first]:
             if text.startswith(phrase, s):
                 end = s + len(phrase)
                 if end == len(text) or not (text[end].isalnum() or text[end] in "'’-"):
@@ -268,6 +295,15 @@ _PLACE_VERB_RE = regex.compile(
 )
 _PLACE_NAME_RE = regex.compile(r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,3}")
 _LOWER_WORD_RE = regex.compile(r"(?<![\p{L}\p{M}\p{N}_@/.])\p{Ll}+(?![\p{L}\p{M}\p{N}_@])")
+_ASCII_LOWER_RUN = re.compile(r"[a-z]+")
+_LMN = regex.compile(r"[\p{L}\p{M}\p{N}]")
+
+
+def _word_char(c: str, extra: str) -> bool:
+    r"""Whether ``c`` is a letter, mark or number (``\p{L}``, ``\p{M}``, ``\p{N}``) or in ``extra``."""
+    if c.isascii():
+        return c.isalnum() or c in extra
+    return _LMN.match(c) is not None
 _NAME_TOKEN_RE = regex.compile(r"\S+")
 #: Common words that begin place names ("Lake Tahoe", "New Haven", "Port Louis").
 GEO_PREFIXES: frozenset[str] = frozenset({
