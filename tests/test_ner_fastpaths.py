@@ -41,7 +41,7 @@ def ref_candidate_windows(text, context, lowercase=True, skip=(), titled=None):
         low = w.lower()
         if low.endswith(("'s", "’s")):
             low = low[:-2]
-        title = low in HONORIFICS
+        title = low in HONORIFICS and not N._after_number(text, m.start())  # since the fast path: units
         if title:
             title_end = m.end()
         if low in common and not (after_title and upper) and w not in first:

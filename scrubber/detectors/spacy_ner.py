@@ -410,6 +410,14 @@ _CAND_RE = regex.compile(
 _SENTENCE_END = frozenset(".!?:;\"'“”‘’()[]-–—•*#>|\n")
 
 
+def _after_number(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` follows a number ("42 ms"): then it is a unit, not a title."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i].isdigit()
+
+
 def _sentence_initial(text: str, pos: int) -> bool:
     """Whether the word at ``pos`` starts a sentence, line or quotation (so that its capital
     letter says nothing about it being a name)."""
@@ -505,7 +513,7 @@ def candidate_windows(
     """
     common = common_words()
     first = first_names()
-    names = first | surnames() if name_initials else frozenset()
+    names = first if name_initials else frozenset()
     hits: list[tuple[int, int]] = []
     n = len(text)
     after_title = False
@@ -544,7 +552,7 @@ def candidate_windows(
         low = w.lower()
         if low.endswith(("'s", "’s")):
             low = low[:-2]
-        title = low in HONORIFICS
+        title = low in HONORIFICS and not _after_number(text, ws)  # "42 ms", "3 gen": units
         if title:
             title_end = we
         if low in common and not (after_title and upper) and w not in first:
