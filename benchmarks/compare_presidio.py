@@ -75,6 +75,9 @@ def _scrubber_worker(name: str, datasets: dict[str, list[str]]) -> dict[str, Any
             warm_bytes += len(text.encode("utf-8"))
             if time.perf_counter() > deadline:
                 break
+    for det in pipe.detectors:  # the NER window cache must not answer from the warm-up text
+        if hasattr(det, "clear_cache"):
+            det.clear_cache()
     out: dict[str, Any] = {"load_seconds": t.seconds, "warmup": {"mb": round(warm_bytes / 1e6, 3),
                                                                   "seconds": round(w.seconds, 2)},
                            "datasets": {}}
