@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, cast
 
 from .config import PipelineConfig
 from .io.readers import LineBlock, RawRecord, WorkItem, split_block
-from .io.records import dumps_record, parse_record, record_id
+from .io.records import dumps_record, parse_record_plain, record_id
 from .io.writers import compress_frame
 from .pipeline import Pipeline
 from .quarantine import BadRecord, Problem, make_entry
@@ -145,7 +145,7 @@ class ChunkProcessor:
             return results
 
     def _output(self, raw: RawRecord, record: dict[str, Any], spans: list[Span], result: ChunkResult,
-                index: int = 0) -> None:
+                index: int = 0, plain: bool = False) -> None:
         opts = self.options
         rid, derived = record_id(raw, record)
         # DP shards: unit and dedup keys come from the original record (the unit field is popped).
@@ -166,7 +166,7 @@ class ChunkProcessor:
 
             record["privacy_unit"] = meta[0].hex()
             record["pii_epsilon"] = scrubbed.epsilon
-        line = dumps_record(record)
+        line = dumps_record(record, plain)
         result.outputs.append(line if opts.out_format == "jsonl" else record)
         result.sizes.append(len(line) + 1)
         result.origins.append(index)
@@ -178,11 +178,15 @@ class ChunkProcessor:
         """Scrub a chunk; the result lists outputs and quarantine entries in input order."""
         result = ChunkResult(pid=os.getpid())
         parsed: list[dict[str, Any] | Problem | None] = []
+        plain: set[int] = set()  # records orjson may serialize (see scrubber.io.records)
         bad_ids: dict[int, Any] = {}
         for i, raw in enumerate(raws):
             result.records_in += raw.n_records
             try:
-                parsed.append(parse_record(raw, self.options.text_field)[0])
+                obj, _, is_plain = parse_record_plain(raw, self.options.text_field)
+                parsed.append(obj)
+                if is_plain:
+                    plain.add(i)
             except BadRecord as exc:
                 parsed.append(exc.problem)
                 bad_ids[i] = exc.record_id
@@ -200,7 +204,7 @@ class ChunkProcessor:
                 try:
                     if isinstance(spans, Exception):
                         raise spans
-                    self._output(raw, item, spans, result, i)
+                    self._output(raw, item, spans, result, i, i in plain)
                     continue
                 except BadRecord as exc:
                     problem = exc.problem
