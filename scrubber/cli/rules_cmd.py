@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rs = p.add_subparsers(dest="rules_command", metavar="ACTION")
     rs.required = True
     lp = rs.add_parser("list", help="list rule ids, labels, validators and scores")
-    lp.add_argument("paths", nargs="*", help="rule files or folders (default: the shipped rules)")
+    lp.add_argument("paths", nargs="*",
+                    help="rule files or folders (default: the shipped rules, builtin and builtin/context)")
     lp.set_defaults(func=run_list)
     cp = rs.add_parser("check", help="validate a rule file and run its embedded examples")
     cp.add_argument("paths", nargs="+", help="rule files or folders")
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_list(args: argparse.Namespace) -> int:
-    rules = load_rules(args.paths or [rules_dir()])
+    rules = load_rules(args.paths or [rules_dir(), rules_dir() / "context"])
     rows = [("id", "label", "validator", "score", "examples")]
     for r in rules:
         rows.append((r.id, r.label, r.validator or "-", f"{r.score:.2f}",
