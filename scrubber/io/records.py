@@ -7,10 +7,10 @@ fixed compact separators.
 
 JSON goes through ``orjson`` when it is installed (2-3x faster than :mod:`json` on this path)
 and the record is plain JSON: a line ``orjson`` parses holds no NaN, Infinity or lone
-surrogate, and a record with a float of magnitude 2**63 or more (maybe an integer orjson read
-as a float) is read again by :mod:`json`, so ``orjson`` reads and writes the record faithfully. Everything else (what only
-:mod:`json` accepts, Parquet rows) takes the :mod:`json` path, as before. The path depends only
-on the record, so output stays deterministic.
+surrogate, and a record with a float of magnitude 2**63 or more (maybe an integer ``orjson``
+read as a float) is read again by :mod:`json`, so ``orjson`` reads and writes the record
+faithfully. Everything else (what only :mod:`json` accepts, Parquet rows) takes the :mod:`json`
+path, as before. The path depends only on the record, so output stays deterministic.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - exercised where orjson is not installe
     _orjson = None
 
 _SEPARATORS = (",", ":")
+_MISSING = object()
 _HUGE = float(2**63)  # orjson reads integers from here on (in magnitude) as floats
 
 
@@ -44,7 +45,6 @@ def _has_huge_float(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_huge_float(v) for v in value if not isinstance(v, str))
     return False
-_MISSING = object()
 
 
 def _decode(data: bytes) -> str:
