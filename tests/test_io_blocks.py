@@ -109,3 +109,22 @@ def test_iter_work_chunks_are_whole_windows_by_default(tmp_path: Path) -> None:
     chunks = list(iter_work(expand_inputs([str(path)]), CleanOptions()))
     assert len(chunks) > 2
     assert not any(c.joins_prev or c.joins_next for c in chunks)
+
+
+def test_multi_frame_shards_read_whole_by_common_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README: streaming readers (pandas, datasets, zstandard.open) see every frame of a shard."""
+    monkeypatch.setattr(readers, "FRAME_BYTES", 1500)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("".join(json.dumps({"text": f"row {i} mail r{i}@example.org " + "w" * 80}) + "\n"
+                           for i in range(300)))
+    out = tmp_path / "out"
+    run_clean([str(inp)], str(out), "fast", options=CleanOptions(workers=1))
+    (shard,) = sorted(out.glob("part-*.jsonl.zst"))
+    assert shard.read_bytes().count(b"\x28\xb5\x2f\xfd") > 5  # many frames
+    with zstandard.open(shard, "rt", encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == 300
+    pd = pytest.importorskip("pandas")
+    assert len(pd.read_json(shard, lines=True, compression="zstd")) == 300
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.load_dataset("json", data_files=str(shard), split="train", cache_dir=str(tmp_path / "hf"))
+    assert len(ds) == 300
