@@ -55,18 +55,22 @@ _SORT_KEYS: dict[str, Callable[[Span], tuple[Any, ...]]] = {
 }
 
 
+def _sort_key(policy: str) -> Callable[[Span], tuple[Any, ...]]:
+    try:
+        return _SORT_KEYS[policy]
+    except KeyError:
+        raise ValueError(
+            f"unknown overlap policy {policy!r}; available: {', '.join(RESOLVE_POLICIES)}"
+        ) from None
+
+
 def resolve_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> list[Span]:
     """Return non-overlapping spans sorted by position, chosen greedily by ``policy``.
 
     Pure and deterministic: the result depends only on the set of input spans. Empty spans
     are dropped.
     """
-    try:
-        key = _SORT_KEYS[policy]
-    except KeyError:
-        raise ValueError(
-            f"unknown overlap policy {policy!r}; available: {', '.join(RESOLVE_POLICIES)}"
-        ) from None
+    key = _sort_key(policy)
     chosen: list[Span] = []
     starts: list[int] = []  # the chosen intervals, disjoint, so sorted by start and by end alike
     ends: list[int] = []
@@ -92,12 +96,7 @@ def cover_overlaps(spans: Iterable[Span], policy: str = "longest_first") -> list
     over "Telefon 030" next to the phone "030 12345678"), the part that sticks out would be
     written unscrubbed; here it is covered. Pure and deterministic.
     """
-    try:
-        key = _SORT_KEYS[policy]
-    except KeyError:
-        raise ValueError(
-            f"unknown overlap policy {policy!r}; available: {', '.join(RESOLVE_POLICIES)}"
-        ) from None
+    key = _sort_key(policy)
     out: list[Span] = []
     run: list[Span] = []
     run_end = -1

@@ -56,3 +56,17 @@ def network_calls(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", blocked("create_connection"))
     monkeypatch.setattr(socket, "getaddrinfo", blocked("getaddrinfo"))
     return calls
+
+
+@pytest.fixture
+def mem():
+    """A fresh folder of the (process-wide) memory filesystem, removed afterwards."""
+    import uuid
+
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = f"/scrubber-test-{uuid.uuid4().hex[:8]}"
+    yield fs, root
+    if fs.exists(root):
+        fs.rm(root, recursive=True)

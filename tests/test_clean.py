@@ -9,10 +9,8 @@ import os
 import random
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -82,16 +80,6 @@ def corpus(path: Path, n: int, seed: int = 0, bad_every: int = 0) -> Path:
 
 def opts(**kw) -> CleanOptions:
     return CleanOptions(**{"workers": 1, **kw})
-
-
-@pytest.fixture
-def mem():
-    """A fresh folder of the (process-wide) memory filesystem, removed afterwards."""
-    fs = fsspec.filesystem("memory")
-    root = f"/scrubber-{uuid.uuid4().hex[:8]}"
-    yield fs, root
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 # -- the CLI ------------------------------------------------------------------------------------

@@ -84,19 +84,9 @@ def test_ray_missing_extra_says_what_to_install(monkeypatch):
 
 
 def _read_out(out) -> list[dict]:
-    import json
+    from test_clean import read_out
 
-    import pyarrow.parquet as pq
-    import zstandard
-
-    records = []
-    for shard in sorted(out.glob("part-*")):
-        if shard.name.endswith(".parquet"):
-            records += pq.read_table(shard).to_pylist()
-        else:
-            with open(shard, "rb") as f:
-                records += [json.loads(line) for line in zstandard.ZstdDecompressor().stream_reader(f).read().splitlines()]
-    return sorted(records, key=lambda r: str(r["id"]))
+    return sorted(read_out(out), key=lambda r: str(r["id"]))
 
 
 def _corpus(root) -> None:

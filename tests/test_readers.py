@@ -3,10 +3,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import uuid
 from pathlib import Path
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -25,16 +23,6 @@ def _compress(data: bytes, how: str | None) -> bytes:
     if how == "zstd":
         return zstandard.ZstdCompressor().compress(data)
     return data
-
-
-@pytest.fixture
-def mem():
-    """A fresh folder of the (process-wide) memory filesystem, removed afterwards."""
-    fs = fsspec.filesystem("memory")
-    root = f"/scrubber-{uuid.uuid4().hex[:8]}"
-    yield fs, root
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 def _raws(path: str | Path, **kw):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import uuid
 
 import fsspec
 import pyarrow as pa
@@ -51,16 +50,6 @@ def _read_shards(fs: fsspec.AbstractFileSystem, root: str) -> list[dict]:
         else:
             out += [json.loads(x) for x in zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read().splitlines()]
     return out
-
-
-@pytest.fixture
-def mem():
-    """A fresh folder of the (process-wide) memory filesystem, removed afterwards."""
-    fs = fsspec.filesystem("memory")
-    root = f"/scrubber-test-{uuid.uuid4().hex[:8]}"
-    yield fs, root
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 def _opts(**kw) -> CleanOptions:
