@@ -6,7 +6,9 @@ For each corpus size: generate a deterministic JSONL.zst corpus (realistic sente
 seeded), time ``Pipeline.scrub`` over its texts held in memory, then time ``python -m scrubber
 clean CORPUS --out DIR --pipeline fast --workers N`` for each N (read jsonl.zst -> fast pipeline ->
 write jsonl.zst), and report MB/s (MB of text, so both sides count the same bytes), the speed-up
-of N workers over one, and the peak RSS of every worker (from the run's manifest).
+of N workers over one, and the peak RSS of every worker (from the run's manifest). Every
+configuration runs ``--repeat`` times (default 3), in interleaved rounds; each figure is the
+median run, and every run's time is kept in the JSON.
 
 Targets: end to end >= 80% of in-memory speed; 2 workers >= 1.8x one; peak RSS < 500 MB per
 worker, independent of corpus size. A benchmark, not a test: figures depend on the machine and
@@ -151,6 +153,9 @@ def clean(path: Path, out: Path, workers: int, pipeline: str) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "scrubber", "clean", str(path), "--out", str(out), "--pipeline", pipeline,
            "--workers", str(workers), "--overwrite", "--quiet"]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    # Start as an installed package does, from cached bytecode (pip compiles it at install): a
+    # PYTHONDONTWRITEBYTECODE environment would recompile the package's modules on every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     load = _load()
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -198,12 +203,18 @@ def cpu_model(base: dict[str, Any], one: dict[str, Any], two: dict[str, Any]) ->
     }
 
 
+def _median_run(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """The run whose ``key`` is the median (the lower middle one for an even count)."""
+    return dict(sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mb", type=float, nargs="+", default=[200.0], help="corpus size(s), MB of JSON lines")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--pipeline", default="fast")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each configuration; the median is reported")
     ap.add_argument("--work-dir", type=Path, default=HERE / "_work", help="corpora and outputs (git-ignored)")
     ap.add_argument("--results", type=Path, default=HERE / "results" / "bench_clean.json")
     args = ap.parse_args(argv)
@@ -212,24 +223,37 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for size in args.size_mb:
         path, info = corpus(args.work_dir, size, args.seed)
-        base = in_memory(path, args.pipeline)
+        # Rounds interleave the configurations, so a slow spell on a shared machine touches them
+        # alike; each figure is the run with the median wall time of its configuration.
+        bases = [in_memory(path, args.pipeline) for _ in range(args.repeat)]
+        base = _median_run(bases, "seconds")
+        base["all_seconds"] = [b["seconds"] for b in bases]
         text_mb = info["text_bytes"] / MB
         print(f"\ncorpus {size:g} MB: {info['records']:,} records, {text_mb:,.1f} MB of text, "
               f"{info['zst_bytes'] / MB:,.1f} MB compressed", file=sys.stderr)
         print(f"  in-memory Pipeline.scrub: {base['text_mb_per_s']:.2f} MB/s", file=sys.stderr)
-        entry: dict[str, Any] = {"size_mb": size, "corpus": info, "in_memory": base, "clean": []}
+        entry: dict[str, Any] = {"size_mb": size, "corpus": info, "in_memory": base, "repeat": args.repeat,
+                                 "clean": []}
+        tries: dict[int, list[dict[str, Any]]] = {w: [] for w in args.workers}
+        for _ in range(args.repeat):
+            for w in args.workers:
+                tries[w].append(clean(path, args.work_dir / f"out-{size:g}mb-w{w}", w, args.pipeline))
         for w in args.workers:
-            r = clean(path, args.work_dir / f"out-{size:g}mb-w{w}", w, args.pipeline)
+            r = _median_run(tries[w], "wall_seconds")
+            r["all_wall_seconds"] = [t["wall_seconds"] for t in tries[w]]
+            r["identical_output_all_tries"] = len({t["shards_digest"] for t in tries[w]}) == 1
             r["text_mb_per_s"] = round(text_mb / r["wall_seconds"], 2)
             r["vs_in_memory"] = round(r["text_mb_per_s"] / base["text_mb_per_s"], 3)
             entry["clean"].append(r)
             print(f"  clean --workers {w}: {r['text_mb_per_s']:.2f} MB/s ({r['vs_in_memory']:.0%} of in-memory), "
-                  f"peak RSS parent {r['peak_rss_mb']['parent']} MB, workers {r['peak_rss_mb']['workers']} MB",
-                  file=sys.stderr)
+                  f"walls {r['all_wall_seconds']} s, peak RSS parent {r['peak_rss_mb']['parent']} MB, "
+                  f"workers {r['peak_rss_mb']['workers']} MB", file=sys.stderr)
         by_w = {r["workers"]: r for r in entry["clean"]}
         if 1 in by_w and 2 in by_w:
             entry["speedup_2_vs_1"] = round(by_w[1]["wall_seconds"] / by_w[2]["wall_seconds"], 3)
-            entry["identical_output_1_vs_2"] = by_w[1]["shards_digest"] == by_w[2]["shards_digest"]
+            entry["identical_output_1_vs_2"] = (by_w[1]["shards_digest"] == by_w[2]["shards_digest"]
+                                                and by_w[1]["identical_output_all_tries"]
+                                                and by_w[2]["identical_output_all_tries"])
             print(f"  2 workers vs 1: {entry['speedup_2_vs_1']:.2f}x, identical output: "
                   f"{entry['identical_output_1_vs_2']}", file=sys.stderr)
             entry["cpu_model"] = cpu_model(base, by_w[1], by_w[2])

@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .resources import pipelines_dir
 from .spans import RESOLVE_POLICIES
 from .typed_config import from_mapping, to_plain
+from .yaml_load import safe_load
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def load_config(pipeline: str | Path | PipelineConfig = "default") -> PipelineCo
     seen: set[Path] = set()
     while True:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: invalid YAML: {exc}") from None
         except OSError as exc:

@@ -22,7 +22,7 @@ from typing import Any
 import re2
 
 from .deadline import check as check_deadline
-from .rules import Rule
+from .rules import Rule, re2_options
 from .spans import Span
 from .validators import ValidationContext, Validator, get_validator
 
@@ -31,11 +31,7 @@ _NULL = (-1, -1)
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def _options() -> re2.Options:
-    opts = re2.Options()
-    opts.log_errors = False
-    opts.max_mem = 64 << 20
-    return opts
+_options = re2_options
 
 
 def encode_text(text: str) -> bytes:

@@ -35,6 +35,7 @@ import yaml
 
 from .errors import RuleError
 from .validators import VALIDATORS
+from .yaml_load import safe_load
 
 FILE_KEYS = frozenset({"label", "description", "gate", "rules"})
 RULE_KEYS = frozenset(
@@ -121,16 +122,30 @@ def pattern_error(file: str, rule_id: str, pattern: str, message: str) -> RuleEr
 
 def compile_check(pattern: str) -> str | None:
     """Compile ``pattern`` with RE2; return the engine's error message, or None if it is fine."""
+    problem, _ = _compile(pattern)
+    return problem
+
+
+def re2_options() -> Any:
+    """The RE2 options rules are checked and run with (``re2.compile`` caches compiled patterns
+    by pattern and options, so the engine reuses what the check compiled)."""
     import re2
 
     opts = re2.Options()
     opts.log_errors = False
+    opts.max_mem = 64 << 20
+    return opts
+
+
+def _compile(pattern: str) -> tuple[str | None, int]:
+    """(the engine's error message or None, the number of capture groups)."""
+    import re2
+
     try:
-        re2.compile(pattern.encode("utf-8"), opts)
+        return None, re2.compile(pattern.encode("utf-8"), re2_options()).groups
     except re2.error as exc:
         arg = exc.args[0] if exc.args else exc
-        return arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
-    return None
+        return (arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)), 0
 
 
 def _expect(cond: bool, file: str, rule_id: str | None, key: str | None, msg: str) -> None:
@@ -170,12 +185,9 @@ def _parse_rule(raw: Any, index: int, file: str, file_label: str | None, gate: s
             file, rule_id, "group", "expected a non-negative integer")
     assert isinstance(pattern, str) and isinstance(label, str)
     full = f"(?i){pattern}" if ignore_case else pattern
-    problem = compile_check(full)
+    problem, ngroups = _compile(full)
     if problem is not None:
         raise pattern_error(file, rule_id, pattern, problem)
-    import re2
-
-    ngroups = re2.compile(full.encode("utf-8")).groups
     _expect(group <= ngroups, file, rule_id, "group",
             f"the pattern has {ngroups} capture group(s), so group {group} does not exist")
     examples = raw.get("examples") or {}
@@ -203,7 +215,7 @@ def load_rule_file(path: str | Path) -> list[Rule]:
     except OSError as exc:
         raise _err(file, None, None, f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise _err(file, None, None, f"invalid YAML: {exc}") from None
     _expect(isinstance(data, dict), file, None, None, "expected a mapping with 'label' and 'rules'")

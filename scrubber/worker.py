@@ -286,6 +286,16 @@ def init_worker(config: PipelineConfig, key: Any, options: RecordOptions) -> Non
     _WORKER["args"] = (config, key, options)
 
 
+def adopt_processor(processor: ChunkProcessor | None, config: PipelineConfig | None = None,
+                    key: Any = None, options: RecordOptions | None = None) -> None:
+    """Make ``processor`` (built from ``config``, ``key``, ``options``) this process's own, for
+    pool workers forked from it; ``None`` forgets it. Spawned workers use :func:`init_worker`."""
+    _WORKER.clear()
+    if processor is not None:
+        _WORKER["args"] = (config, key, options)
+        _WORKER["processor"] = processor
+
+
 def _processor() -> ChunkProcessor:
     proc = _WORKER.get("processor")
     if proc is None:

@@ -202,18 +202,37 @@ def test_clean_huge_document_bounded_memory_cli(tmp_path):
 # -- the runner API -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out_format", ["jsonl", "parquet"])
-def test_clean_workers_identical_small_chunks(tmp_path, out_format):
+@pytest.mark.parametrize(("out_format", "start_method"), [("jsonl", "fork"), ("jsonl", "spawn"), ("parquet", "auto")])
+def test_clean_workers_identical_small_chunks(tmp_path, out_format, start_method):
     # Chunks of 7 records, shards of 40: many chunks per shard and shards per worker.
     corpus(tmp_path / "a.jsonl", 300, seed=3, bad_every=50)
     o = dict(chunk_records=7, shard_records=40, out_format=out_format, with_spans=True)
     r1 = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "o1"), "fast", options=opts(**o))
-    r2 = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "o2"), "fast", options=opts(workers=2, **o))
+    r2 = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "o2"), "fast",
+                   options=opts(workers=2, start_method=start_method, **o))
+    # A forked or spawned pool process scrubbed some of the chunks.
+    assert r2.manifest["timing"]["peak_rss_bytes"]["workers"]
     assert comparable(r1.manifest) == comparable(r2.manifest)
     assert r1.quarantined == 6 and len(r1.manifest["shards"]) == 8
     for s in r1.manifest["shards"]:
         assert (tmp_path / "o1" / s["name"]).read_bytes() == (tmp_path / "o2" / s["name"]).read_bytes()
     check_manifest(tmp_path / "o1")
+
+
+def test_pool_start_method_forks_only_where_safe(monkeypatch):
+    from scrubber import runner
+
+    assert runner.pool_start_method("spawn") == "spawn" and runner.pool_start_method("fork") == "fork"
+    monkeypatch.setattr(runner.sys, "platform", "linux")
+    monkeypatch.setattr(runner.threading, "active_count", lambda: 1)
+    assert runner.pool_start_method() == "fork"
+    monkeypatch.setattr(runner.threading, "active_count", lambda: 2)  # e.g. after ray.init
+    assert runner.pool_start_method() == "spawn"
+    monkeypatch.setattr(runner.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(runner.sys, "platform", "darwin")
+    assert runner.pool_start_method() == "spawn"
+    with pytest.raises(ConfigError, match="start_method"):
+        run_clean(["x.jsonl"], "out", "fast", options=opts(start_method="thread"))
 
 
 def _write_bad(tmp_path: Path, name: str, content) -> None:

@@ -111,6 +111,19 @@ def test_iter_work_chunks_are_whole_windows_by_default(tmp_path: Path) -> None:
     assert not any(c.joins_prev or c.joins_next for c in chunks)
 
 
+def test_iter_work_halves_the_last_chunks_for_a_pool(tmp_path: Path) -> None:
+    """With workers, chunks near the end of inputs of known size are half size (a short tail);
+    alone, a run keeps full chunks. Either way the chunks cover the input in order."""
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"".join(json.dumps({"text": "q" * 900}).encode() + b"\n" for _ in range(12_000)))
+    files = expand_inputs([str(path)])
+    sizes = {w: [c.nbytes for c in iter_work(files, CleanOptions(workers=w, chunk_bytes=1 << 20))] for w in (1, 2)}
+    assert sum(sizes[1]) == sum(sizes[2]) == path.stat().st_size
+    line = len(path.read_bytes().split(b"\n", 1)[0]) + 1  # a chunk ends at the line end after its limit
+    assert max(sizes[2][-3:-1]) <= (1 << 19) + line < sizes[2][0]  # under 2 * workers full chunks left
+    assert min(sizes[1][:-1]) > 1 << 19
+
+
 def test_multi_frame_shards_read_whole_by_common_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """README: streaming readers (pandas, datasets, zstandard.open) see every frame of a shard."""
     monkeypatch.setattr(readers, "FRAME_BYTES", 1500)

@@ -70,9 +70,9 @@ def load_label_map(path: str) -> dict[str, str | None]:
         raise EvalDataError(f"--label-map {path}: cannot read: {exc.strerror or exc}") from None
     try:
         if path.endswith((".yaml", ".yml")):
-            import yaml
+            from ..yaml_load import safe_load
 
-            data = yaml.safe_load(raw)
+            data = safe_load(raw)
         else:
             data = json.loads(raw)
     except Exception as exc:  # noqa: BLE001  (json or yaml syntax)
