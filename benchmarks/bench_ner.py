@@ -140,6 +140,8 @@ def variants(default: PipelineConfig) -> list[tuple[str, str, Callable[[], Any]]
         ("speed", "prefilter, window 96 chars", lambda: with_detector(default, ner, context_chars=96)),
         ("speed", "- skip words known without NER (titles, census names, places)",
          lambda: with_detector(default, ner, skip_known=False)),
+        ("speed", "- skip words inside earlier detectors' spans (e-mails, URLs, secrets, addresses)",
+         lambda: with_detector(default, ner, skip_prior=False)),
         ("speed", "prefilter, capitalized candidates only",
          lambda: with_detector(default, ner, prefilter_lowercase=False)),
         ("speed", "no nlp.pipe batching (batch of 1)", lambda: with_detector(default, ner, batch_size=1)),

@@ -12,6 +12,7 @@ from . import transforms as _transforms  # noqa: F401  (registers the built-in o
 from .config import PipelineConfig, load_config
 from .deadline import deadline
 from .detectors import pipe as _pipe
+from .detectors import uses_prior_spans
 from .errors import ConfigError
 from .spans import Span, cover_overlaps, resolve_overlaps
 from .transforms import DocContext, Operator, apply_operators
@@ -86,14 +87,22 @@ class Pipeline:
         resolve = cover_overlaps if rc.cover else resolve_overlaps
         return resolve((s for s in spans if s.score >= rc.min_score), rc.policy)
 
-    def _detect_one(self, detector: Any, text: str) -> list[Span]:
+    def _detect_one(self, detector: Any, text: str, prior: Sequence[Span] = ()) -> list[Span]:
+        """``detector``'s spans of ``text`` (windowed when long); ``prior``: the spans earlier
+        detectors found, for a detector that uses them."""
+        with_prior = uses_prior_spans(detector)
         windows = self._windows(text)
         if len(windows) == 1:
-            return list(detector(text))
+            return list(detector(text, prior=prior) if with_prior else detector(text))
         found: list[Span] = []
         for start, end in windows:
             last = end == len(text)
-            for span in detector(text[start:end]):
+            if with_prior:
+                inside = [s.shifted(-start) for s in prior if s.start >= start and s.end <= end]
+                spans = detector(text[start:end], prior=inside)
+            else:
+                spans = detector(text[start:end])
+            for span in spans:
                 # A span touching a window's inner edge may be cut; the next window, which
                 # overlaps this one, sees it whole.
                 if not last and span.end >= end - start:
@@ -107,7 +116,7 @@ class Pipeline:
         spans: list[Span] = []
         with deadline(self.config.record_time_budget_s):
             for detector in self.detectors:
-                spans.extend(self._detect_one(detector, text))
+                spans.extend(self._detect_one(detector, text, spans))
         return self._resolve(spans)
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -124,13 +133,14 @@ class Pipeline:
         for detector in self.detectors:
             small = [i for i, t in enumerate(texts) if len(t) <= self.config.max_chunk_chars]
             if hasattr(detector, "pipe") and len(small) > 1:
-                for i, spans in zip(small, _pipe(detector, (texts[i] for i in small))):
+                found = _pipe(detector, (texts[i] for i in small), priors=(tuple(results[i]) for i in small))
+                for i, spans in zip(small, found):
                     results[i].extend(spans)
                 rest = [i for i in range(len(texts)) if len(texts[i]) > self.config.max_chunk_chars]
             else:
                 rest = list(range(len(texts)))
             for i in rest:
-                results[i].extend(self._detect_one(detector, texts[i]))
+                results[i].extend(self._detect_one(detector, texts[i], results[i]))
         return [self._resolve(r) for r in results]
 
     # -- scrubbing ---------------------------------------------------------------------------

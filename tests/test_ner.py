@@ -319,3 +319,56 @@ def test_ner_title_context_same_in_prefilter_pass(text):
     titled: list[int] = []
     candidate_windows(text, 16, titled=titled)
     assert title_spans(text, titled=titled) == title_spans(text)
+
+
+# -- spans of earlier detectors, vocabulary growth ----------------------------------------------
+
+
+def test_ner_skips_candidates_inside_earlier_detectors_spans(ruler_nlp):
+    """Rare words inside a street address (or an e-mail, a secret...) that an earlier detector
+    already found send no window through NER; the NER spans elsewhere are the same."""
+    text = ("The parcel went to 14 Quarrendon Crescent, Wexcombe on Tuesday, as usual. "
+            "Later Zorblat Quux flew to Paris.")
+    start = text.index("14 Q")
+    prior = [Span(start, text.index(" on Tuesday"), "STREET_ADDRESS", 0.9, "address.v1")]
+    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}), nlp=ruler_nlp)
+    assert det.uses_prior_spans
+    with_prior = det(text, prior=prior)
+    chars_with = det.stats["ner_chars"]
+    without = det(text)
+    chars_without = det.stats["ner_chars"] - chars_with
+    assert chars_with < chars_without
+    assert with_prior == without
+    assert {(text[s.start:s.end], s.label) for s in with_prior} >= {("Zorblat Quux", "PERSON"), ("Paris", "LOCATION")}
+    assert list(det.pipe([text, text], priors=[prior, ()])) == [with_prior, without]
+    off = SpacyNerDetector(SpacyNerOptions(skip_prior=False), nlp=ruler_nlp)
+    assert not off.uses_prior_spans
+
+
+@pytest.mark.model
+def test_pipeline_detect_and_detect_batch_agree_with_prior_spans():
+    pipe = scrubber.load("default")
+    texts = ["Mail zqxwv.plokij@example.org or call Dr. Jane Roe in Paris.",
+             "token=Xk9qPz7WvL2mN5rT8yB1 belongs to Maria Garcia from Lisbon.", ""]
+    assert pipe.detect_batch(texts) == [pipe.detect(t) for t in texts]
+
+
+@pytest.mark.model
+def test_ner_vocabulary_does_not_grow_with_the_corpus():
+    """Every batch runs in a spaCy memory zone: the strings of new words are freed after it,
+    so a long run does not keep every word it ever parsed."""
+    import random
+    import string
+
+    det = SpacyNerDetector()
+    rng = random.Random(7)
+
+    def batch() -> list[str]:
+        return [" ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(9)) for _ in range(6))
+                + " met Mr. Smith." for _ in range(200)]
+
+    list(det.pipe(batch()))
+    before = len(det.nlp.vocab.strings)
+    for _ in range(3):
+        list(det.pipe(batch()))
+    assert len(det.nlp.vocab.strings) - before < 100  # 3,600 new words parsed

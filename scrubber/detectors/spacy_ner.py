@@ -38,6 +38,7 @@ document), and a **common-word filter** (entities made only of ordinary words, "
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import importlib.util
 import itertools
@@ -93,6 +94,9 @@ class SpacyNerOptions:
     and the reported text are the original's.
     ``name_initials``: with the prefilter, a capitalized common word that opens a sentence is
     still a candidate when it is a known first name ("Bill is right", "Grant said").
+    ``skip_prior``: with the prefilter, words inside spans that the pipeline's earlier detectors
+    found (e-mails, URLs, secrets, addresses...) are not candidates: they are redacted anyway,
+    and their odd tokens would otherwise send NER windows through the model for nothing.
     ``cache_size``: how many recent NER pieces (windows of at most 1000 characters) keep their
     entities, so that a repeated piece is not parsed again (0 = no cache; a piece repeated
     within one batch is parsed once either way). The output does not depend on it.
@@ -117,6 +121,7 @@ class SpacyNerOptions:
     cache_size: int = 8192
     truecase: bool = True
     name_initials: bool = False  # no measured effect on the dev sets (bench_ner.py), ~2% slower
+    skip_prior: bool = True
 
     def validate(self) -> None:
         if not self.model:
@@ -599,6 +604,8 @@ class SpacyNerDetector:
         self.max_doc = max(1000, min(self.options.max_doc_chars, int(nlp.max_length) - 1))
         self.overlap = min(self.options.overlap_chars, self.max_doc // 4)
         self.source = "spacy_ner.v1"
+        # The pipeline passes the spans of earlier detectors (see scrubber.detectors.Detector).
+        self.uses_prior_spans = self.options.prefilter and self.options.skip_prior
         self.stats = {"chars": 0, "ner_chars": 0}
         self._gazetteer: Any = None
         self._cache: dict[str, tuple[tuple[int, int, str], ...]] = {}
@@ -619,12 +626,12 @@ class SpacyNerDetector:
         return [Span(s.start, s.end, s.label, self.options.score, f"{self.source}:known") for s in known]
 
     def _segments(
-        self, text: str, known: Sequence[Span] = (), titled: list[int] | None = None
+        self, text: str, known: Sequence[Span] = (), titled: list[int] | None = None, prior: Sequence[Span] = ()
     ) -> list[tuple[int, int]]:
         o = self.options
         if not text.strip():
             return []
-        skip = _disjoint([(k.start, k.end) for k in known])
+        skip = _disjoint([(k.start, k.end) for k in itertools.chain(known, prior)])
         windows = (
             candidate_windows(text, o.context_chars, o.prefilter_lowercase, skip, titled, o.name_initials)
             if o.prefilter else [(0, len(text))]
@@ -634,13 +641,20 @@ class SpacyNerDetector:
             out.extend(split_points(text, s, e, self.max_doc, self.overlap))
         return out
 
-    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[list[Span]]:
-        """Spans of each text, in order; memory bounded by ``batch_size`` texts."""
-        for batch in batched(texts, batch_size or self.options.batch_size):
-            yield from self._run(batch)
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None,
+             priors: Iterable[Sequence[Span]] | None = None) -> Iterator[list[Span]]:
+        """Spans of each text, in order; memory bounded by ``batch_size`` texts. ``priors``:
+        the spans earlier detectors found in each text (used with ``skip_prior``)."""
+        size = batch_size or self.options.batch_size
+        if priors is None:
+            for batch in batched(texts, size):
+                yield from self._run(batch)
+            return
+        for pairs in batched(zip(texts, priors), size):
+            yield from self._run([t for t, _ in pairs], [p for _, p in pairs])
 
-    def __call__(self, text: str) -> list[Span]:
-        return next(iter(self._run([text])))
+    def __call__(self, text: str, prior: Sequence[Span] = ()) -> list[Span]:
+        return next(iter(self._run([text], [prior])))
 
     def _entities(self, pieces: list[str]) -> list[tuple[tuple[int, int, str], ...]]:
         """``(start_char, end_char, spaCy label)`` of the entities of each piece. NER parses
@@ -661,19 +675,26 @@ class SpacyNerDetector:
             kwargs: dict[str, Any] = {"batch_size": o.batch_size}
             if o.n_process > 1:
                 kwargs["n_process"] = o.n_process
-            for piece, doc in zip(todo, self.nlp.pipe(list(todo), **kwargs)):
-                # doc.ents' offsets and labels only: no Token objects (doc.text makes one per token).
-                ents = tuple((ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
-                for k in todo[piece]:
-                    out[k] = ents
-                if o.cache_size and len(piece) <= _CACHE_MAX_PIECE:
-                    if len(cache) >= o.cache_size:
-                        del cache[next(iter(cache))]  # least recently used
-                    cache[piece] = ents
+            # A memory zone frees the strings this batch added to the vocabulary when it ends:
+            # without it a long run grows by every new word it ever parsed (spaCy >= 3.8).
+            zone = getattr(self.nlp, "memory_zone", None)
+            with zone() if zone is not None else contextlib.nullcontext():
+                for piece, doc in zip(todo, self.nlp.pipe(list(todo), **kwargs)):
+                    # doc.ents' offsets and labels only: no Token objects (doc.text makes one
+                    # per token). Plain tuples of str and int outlive the zone.
+                    ents = tuple((ent.start_char, ent.end_char, ent.label_) for ent in doc.ents)
+                    for k in todo[piece]:
+                        out[k] = ents
+                    if o.cache_size and len(piece) <= _CACHE_MAX_PIECE:
+                        if len(cache) >= o.cache_size:
+                            del cache[next(iter(cache))]  # least recently used
+                        cache[piece] = ents
         return [ents if ents is not None else () for ents in out]  # every slot is filled
 
-    def _run(self, texts: list[str]) -> list[list[Span]]:
+    def _run(self, texts: list[str], priors: Sequence[Sequence[Span]] | None = None) -> list[list[Span]]:
         o = self.options
+        if priors is None or not self.uses_prior_spans:
+            priors = [()] * len(texts)
         jobs: list[tuple[int, int, int]] = []  # (text index, start, end)
         knowns: list[list[Span]] = []
         titled: list[list[int] | None] = []
@@ -687,7 +708,7 @@ class SpacyNerDetector:
                 titles.append(None)
                 knowns.append([])
             titled.append([] if o.prefilter and not o.skip_known else None)
-            for s, e in self._segments(text, knowns[-1], titled[-1]):
+            for s, e in self._segments(text, knowns[-1], titled[-1], priors[i]):
                 jobs.append((i, s, e))
                 self.stats["ner_chars"] += e - s
         found: list[list[Span]] = [[] for _ in texts]
