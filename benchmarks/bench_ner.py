@@ -140,6 +140,8 @@ def variants(default: PipelineConfig) -> list[tuple[str, str, Callable[[], Any]]
         ("speed", "prefilter, window 96 chars", lambda: with_detector(default, ner, context_chars=96)),
         ("speed", "- skip words known without NER (titles, census names, places)",
          lambda: with_detector(default, ner, skip_known=False)),
+        ("speed", "- short texts (<= 200 chars) with a candidate read whole (windows only)",
+         lambda: with_detector(default, ner, whole_text_chars=0)),
         ("speed", "- skip words inside earlier detectors' spans (e-mails, URLs, secrets, addresses)",
          lambda: with_detector(default, ner, skip_prior=False)),
         ("speed", "prefilter, capitalized candidates only",

@@ -331,7 +331,8 @@ def test_ner_skips_candidates_inside_earlier_detectors_spans(ruler_nlp):
             "Later Zorblat Quux flew to Paris.")
     start = text.index("14 Q")
     prior = [Span(start, text.index(" on Tuesday"), "STREET_ADDRESS", 0.9, "address.v1")]
-    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}), nlp=ruler_nlp)
+    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}, whole_text_chars=0),
+                           nlp=ruler_nlp)
     assert det.uses_prior_spans
     with_prior = det(text, prior=prior)
     chars_with = det.stats["ner_chars"]
@@ -372,3 +373,19 @@ def test_ner_vocabulary_does_not_grow_with_the_corpus():
     for _ in range(3):
         list(det.pipe(batch()))
     assert len(det.nlp.vocab.strings) - before < 100  # 3,600 new words parsed
+
+
+def test_ner_reads_short_texts_with_a_candidate_whole(ruler_nlp):
+    short = "We met Zorblat Quux yesterday, and then we all went home for a long and quiet dinner."
+    plain = "We met nobody yesterday, and then we all went home for a long and quiet dinner."
+    det = SpacyNerDetector(SpacyNerOptions(whole_text_chars=200), nlp=ruler_nlp)
+    assert det._segments(short) == [(0, len(short))]
+    assert det._segments(plain) == []  # no candidate: no NER at all
+    windowed = SpacyNerDetector(SpacyNerOptions(whole_text_chars=0), nlp=ruler_nlp)
+    (piece,) = windowed._segments(short)
+    assert piece[1] - piece[0] < len(short)
+    long_text = short + " " + plain * 3
+    assert det._segments(long_text) == windowed._segments(long_text)  # longer texts keep windows
+    assert det(short) == windowed(short)  # the ruler sees the name either way
+    with pytest.raises(ConfigError, match="whole_text_chars"):
+        SpacyNerOptions(whole_text_chars=-1).validate()
