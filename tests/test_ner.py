@@ -331,7 +331,7 @@ def test_ner_skips_candidates_inside_earlier_detectors_spans(ruler_nlp):
             "Later Zorblat Quux flew to Paris.")
     start = text.index("14 Q")
     prior = [Span(start, text.index(" on Tuesday"), "STREET_ADDRESS", 0.9, "address.v1")]
-    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}, whole_text_chars=0),
+    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}, short_text_chars=0),
                            nlp=ruler_nlp)
     assert det.uses_prior_spans
     with_prior = det(text, prior=prior)
@@ -375,17 +375,28 @@ def test_ner_vocabulary_does_not_grow_with_the_corpus():
     assert len(det.nlp.vocab.strings) - before < 100  # 3,600 new words parsed
 
 
-def test_ner_reads_short_texts_with_a_candidate_whole(ruler_nlp):
-    short = "We met Zorblat Quux yesterday, and then we all went home for a long and quiet dinner."
-    plain = "We met nobody yesterday, and then we all went home for a long and quiet dinner."
-    det = SpacyNerDetector(SpacyNerOptions(whole_text_chars=200), nlp=ruler_nlp)
-    assert det._segments(short) == [(0, len(short))]
-    assert det._segments(plain) == []  # no candidate: no NER at all
-    windowed = SpacyNerDetector(SpacyNerOptions(whole_text_chars=0), nlp=ruler_nlp)
-    (piece,) = windowed._segments(short)
-    assert piece[1] - piece[0] < len(short)
+def test_ner_short_texts_get_wider_windows(ruler_nlp):
+    short = "Yesterday at noon we met Zorblat in the park near the old fountain, and it rained on us."
+    plain = "Yesterday at noon we met nobody in the park near the old fountain, and it rained on us."
+    det = SpacyNerDetector(SpacyNerOptions(short_text_chars=200, short_context_chars=48), nlp=ruler_nlp)
+    narrow = SpacyNerDetector(SpacyNerOptions(short_text_chars=0), nlp=ruler_nlp)
+    ((a, b),) = det._segments(short)
+    ((c, d),) = narrow._segments(short)
+    assert a <= c and d <= b and (b - a) > (d - c) + 40  # about 32 more characters each side
+    assert det._segments(plain) == []  # still no candidate, no NER
     long_text = short + " " + plain * 3
-    assert det._segments(long_text) == windowed._segments(long_text)  # longer texts keep windows
-    assert det(short) == windowed(short)  # the ruler sees the name either way
-    with pytest.raises(ConfigError, match="whole_text_chars"):
-        SpacyNerOptions(whole_text_chars=-1).validate()
+    assert det._segments(long_text) == narrow._segments(long_text)  # longer texts keep the narrow windows
+    with pytest.raises(ConfigError, match="short_text_chars"):
+        SpacyNerOptions(short_text_chars=-1).validate()
+    with pytest.raises(ConfigError, match="short_context_chars"):
+        SpacyNerOptions(short_context_chars=4).validate()
+
+
+def test_ner_drops_entities_inside_earlier_detectors_spans(ruler_nlp):
+    """A date the regex tier found stays a DATE_TIME: NER's guess inside it is dropped."""
+    text = "The parcel for Zorblat Quux was sent from Paris on a Tuesday, as usual."
+    prior = [Span(text.index("Paris"), text.index("Paris") + 5, "STREET_ADDRESS", 0.9, "address.v1")]
+    det = SpacyNerDetector(SpacyNerOptions(labels={"PERSON": "PERSON", "GPE": "LOCATION"}), nlp=ruler_nlp)
+    assert ("Paris", "LOCATION") in {(text[s.start:s.end], s.label) for s in det(text)}
+    found = {(text[s.start:s.end], s.label) for s in det(text, prior=prior)}
+    assert ("Paris", "LOCATION") not in found and ("Zorblat Quux", "PERSON") in found

@@ -94,10 +94,12 @@ class SpacyNerOptions:
     and the reported text are the original's.
     ``name_initials``: with the prefilter, a capitalized common word that opens a sentence is
     still a candidate when it is a known first name ("Bill is right", "Grant said").
-    ``whole_text_chars``: with the prefilter, a text of at most this many characters that has a
-    candidate is parsed whole (0 = never): windows save little on a short text and cut the
-    context NER needs (WNUT dev: any-label recall 0.776 -> 0.779, within a point of NER on all
-    text, 0.787; long documents are not affected).
+    ``short_text_chars`` / ``short_context_chars``: with the prefilter, a text of at most
+    ``short_text_chars`` characters gets windows of ``short_context_chars`` (48) instead of
+    ``context_chars``: they cost little on a short text, and NER needs the context there (WNUT
+    dev: any-label recall 0.776 -> 0.779, within a point of NER on all text, 0.787; long
+    documents are not affected). Only the words around candidates are read, so acronyms and the
+    spans of earlier detectors stay out of NER's sight, as in long texts.
     ``skip_prior``: with the prefilter, words inside spans that the pipeline's earlier detectors
     found (e-mails, URLs, secrets, addresses...) are not candidates: they are redacted anyway,
     and their odd tokens would otherwise send NER windows through the model for nothing.
@@ -126,7 +128,8 @@ class SpacyNerOptions:
     truecase: bool = True
     name_initials: bool = False  # no measured effect on the dev sets (bench_ner.py), ~2% slower
     skip_prior: bool = True
-    whole_text_chars: int = 200
+    short_text_chars: int = 200
+    short_context_chars: int = 48
 
     def validate(self) -> None:
         if not self.model:
@@ -140,10 +143,11 @@ class SpacyNerOptions:
             raise ConfigError("batch_size and n_process must be at least 1")
         if self.cache_size < 0:
             raise ConfigError(f"cache_size: must be >= 0 (0: no cache), got {self.cache_size}")
-        if self.whole_text_chars < 0:
-            raise ConfigError(f"whole_text_chars: must be >= 0 (0: windows only), got {self.whole_text_chars}")
-        if self.context_chars < 8:
-            raise ConfigError(f"context_chars: must be at least 8, got {self.context_chars}")
+        if self.short_text_chars < 0:
+            raise ConfigError(f"short_text_chars: must be >= 0 (0: no short-text windows), got {self.short_text_chars}")
+        if self.context_chars < 8 or self.short_context_chars < 8:
+            raise ConfigError(f"context_chars, short_context_chars: must be at least 8, got "
+                              f"{self.context_chars}, {self.short_context_chars}")
         if self.max_doc_chars < 1000:
             raise ConfigError(f"max_doc_chars: must be at least 1000, got {self.max_doc_chars}")
         if not 0 <= self.overlap_chars <= self.max_doc_chars // 4:
@@ -639,12 +643,12 @@ class SpacyNerDetector:
         if not text.strip():
             return []
         skip = _disjoint([(k.start, k.end) for k in itertools.chain(known, prior)])
+        # A short text gets wider windows: they cost little there, and NER needs the context.
+        context = max(o.context_chars, o.short_context_chars) if len(text) <= o.short_text_chars else o.context_chars
         windows = (
-            candidate_windows(text, o.context_chars, o.prefilter_lowercase, skip, titled, o.name_initials)
+            candidate_windows(text, context, o.prefilter_lowercase, skip, titled, o.name_initials)
             if o.prefilter else [(0, len(text))]
         )
-        if windows and len(text) <= o.whole_text_chars:
-            windows = [(0, len(text))]  # a short text with a candidate is read whole
         out: list[tuple[int, int]] = []
         for s, e in windows:
             out.extend(split_points(text, s, e, self.max_doc, self.overlap))
@@ -749,6 +753,8 @@ class SpacyNerDetector:
                 spans.extend(title_spans(text, titled=titled[i]) if title is None else title)
             if o.propagate and spans:
                 spans.extend(propagate(text, spans, o.propagate_score))
+            if priors[i]:  # an earlier detector has these, with its own (validated) label
+                spans = [sp for sp in spans if not _inside(priors[i], sp.start, sp.end)]
             results.append(sorted(set(spans)))
         return results
 
@@ -793,6 +799,11 @@ def _unlikely(text: str, start: int, end: int) -> bool:
     if not words or not all(w.lower().strip("'’.") in common_words() for w in surface.split()):
         return False
     return not (surface[:1].isupper() and not _sentence_initial(text, start))
+
+
+def _inside(spans: Sequence[Span], start: int, end: int) -> bool:
+    """Whether ``start:end`` lies within one of ``spans``."""
+    return any(p.start <= start and end <= p.end for p in spans)
 
 
 def _disjoint(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
