@@ -82,6 +82,14 @@ class Pipeline:
         step = size - overlap
         return [(s, min(s + size, len(text))) for s in range(0, len(text) - overlap, step)]
 
+    def _prior(self, detector: Any, spans: Sequence[Span]) -> tuple[Span, ...]:
+        """For a detector that ``uses_prior_spans``: the spans found so far that resolution will
+        keep (score at least ``min_score``), which it may take as already found; else ()."""
+        if not uses_prior_spans(detector):
+            return ()
+        floor = self.config.resolve.min_score
+        return tuple(s for s in spans if s.score >= floor)
+
     def _resolve(self, spans: Iterable[Span]) -> list[Span]:
         rc = self.config.resolve
         resolve = cover_overlaps if rc.cover else resolve_overlaps
@@ -116,7 +124,7 @@ class Pipeline:
         spans: list[Span] = []
         with deadline(self.config.record_time_budget_s):
             for detector in self.detectors:
-                spans.extend(self._detect_one(detector, text, spans))
+                spans.extend(self._detect_one(detector, text, self._prior(detector, spans)))
         return self._resolve(spans)
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -133,14 +141,15 @@ class Pipeline:
         for detector in self.detectors:
             small = [i for i, t in enumerate(texts) if len(t) <= self.config.max_chunk_chars]
             if hasattr(detector, "pipe") and len(small) > 1:
-                found = _pipe(detector, (texts[i] for i in small), priors=(tuple(results[i]) for i in small))
+                priors = (self._prior(detector, results[i]) for i in small) if uses_prior_spans(detector) else None
+                found = _pipe(detector, (texts[i] for i in small), priors=priors)
                 for i, spans in zip(small, found):
                     results[i].extend(spans)
                 rest = [i for i in range(len(texts)) if len(texts[i]) > self.config.max_chunk_chars]
             else:
                 rest = list(range(len(texts)))
             for i in rest:
-                results[i].extend(self._detect_one(detector, texts[i], results[i]))
+                results[i].extend(self._detect_one(detector, texts[i], self._prior(detector, results[i])))
         return [self._resolve(r) for r in results]
 
     # -- scrubbing ---------------------------------------------------------------------------

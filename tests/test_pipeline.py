@@ -121,3 +121,38 @@ def test_pipeline_time_budget_quarantines_pathological_record():
         p.detect("4111 " * 200_000)
     assert issubclass(RecordTimeout, scrubber.RecordError)
     assert p.detect("call (555) 123-4567")  # the budget is per record
+
+
+def test_later_detectors_see_only_prior_spans_that_resolution_keeps():
+    """A detector with ``uses_prior_spans`` gets the earlier detectors' spans of its text, minus
+    those under ``resolve.min_score`` (dropped later, so they must not hide anything), in
+    ``detect`` and ``detect_batch`` alike; other detectors are called with the text only."""
+    import dataclasses
+
+    from scrubber.spans import Span
+
+    class Fixed:
+        def __call__(self, text):
+            return [Span(0, 4, "A", 0.9, "fixed"), Span(5, 9, "B", 0.2, "fixed")]
+
+    class Recorder:
+        uses_prior_spans = True
+
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, text, prior=()):
+            self.seen.append(sorted((s.start, s.end, s.label) for s in prior))
+            return []
+
+        def pipe(self, texts, batch_size=64, priors=None):
+            for text, prior in zip(texts, priors):
+                yield self(text, prior)
+
+    pipe = scrubber.load("fast")
+    pipe.config = dataclasses.replace(pipe.config, resolve=dataclasses.replace(pipe.config.resolve, min_score=0.5))
+    rec = Recorder()
+    pipe.detectors = [Fixed(), rec]
+    pipe.detect("abcd efgh")
+    pipe.detect_batch(["abcd efgh", "abcd efgh ij"])
+    assert rec.seen == [[(0, 4, "A")]] * 3
