@@ -59,15 +59,18 @@ from .worker import (
     ChunkResult,
     RecordOptions,
     Segment,
+    SharedSlots,
     adopt_processor,
     build_pipeline,
     init_worker,
     peak_rss_bytes,
+    run_shared_work,
     run_work,
 )
 
 ON_ERROR = ("quarantine", "fail")
 START_METHODS = ("auto", "fork", "spawn")
+SHARED_SLOT_BYTES = 6 << 20  # a default chunk (4 MiB) and the block that ends it
 
 
 def default_workers() -> int:
@@ -400,11 +403,26 @@ def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...],
     size = workers - 1
     pool: ProcessPoolExecutor | None = None
 
+    # Forked workers get chunk data through shared memory, one slot per pool chunk that may be
+    # unfinished (2 * size) and one more.
+    slots = SharedSlots(2 * size + 1, SHARED_SLOT_BYTES) if method == "fork" else None
+
     def start_pool() -> ProcessPoolExecutor:
-        if method == "fork":  # the children inherit the built, warmed processor
-            adopt_processor(processor, *initargs)
+        if method == "fork":  # the children inherit the built, warmed processor and the slots
+            config, key, options = initargs
+            adopt_processor(processor, config, key, options, slots)
             return ProcessPoolExecutor(size, mp_context=ctx)
         return ProcessPoolExecutor(size, mp_context=ctx, initializer=init_worker, initargs=initargs)
+
+    def submit(chunk: Chunk) -> Future[ChunkResult]:
+        assert pool is not None
+        placed = slots.put(chunk.raws) if slots is not None else None
+        if placed is None:
+            return pool.submit(run_work, chunk.raws, chunk.joins_prev, chunk.joins_next)
+        assert slots is not None
+        fut = pool.submit(run_shared_work, placed, chunk.joins_prev, chunk.joins_next)
+        slots.bind(fut)
+        return fut
 
     def in_parent(chunk: Chunk) -> Future[ChunkResult]:
         fut: Future[ChunkResult] = Future()
@@ -424,7 +442,7 @@ def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...],
             if queued >= 2 * size:
                 fut = in_parent(chunk)
             else:
-                fut = pool.submit(run_work, chunk.raws, chunk.joins_prev, chunk.joins_next)
+                fut = submit(chunk)
             pending.append((meta, fut))
             # Results are taken in submission order; bounding what is in flight bounds memory.
             # (2 * workers left the parent waiting on the pool's head chunk while it could have
@@ -443,6 +461,8 @@ def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...],
             pool.shutdown(wait=True, cancel_futures=True)
         if method == "fork":
             adopt_processor(None)
+        if slots is not None:
+            slots.close()
 
 
 # -- the run ------------------------------------------------------------------------------------

@@ -287,13 +287,15 @@ def init_worker(config: PipelineConfig, key: Any, options: RecordOptions) -> Non
 
 
 def adopt_processor(processor: ChunkProcessor | None, config: PipelineConfig | None = None,
-                    key: Any = None, options: RecordOptions | None = None) -> None:
-    """Make ``processor`` (built from ``config``, ``key``, ``options``) this process's own, for
-    pool workers forked from it; ``None`` forgets it. Spawned workers use :func:`init_worker`."""
+                    key: Any = None, options: RecordOptions | None = None, slots: SharedSlots | None = None) -> None:
+    """Make ``processor`` (built from ``config``, ``key``, ``options``) and the shared ``slots``
+    this process's own, for pool workers forked from it; ``None`` forgets them. Spawned workers
+    use :func:`init_worker`."""
     _WORKER.clear()
     if processor is not None:
         _WORKER["args"] = (config, key, options)
         _WORKER["processor"] = processor
+        _WORKER["slots"] = slots
 
 
 def _processor() -> ChunkProcessor:
@@ -312,3 +314,65 @@ def run_chunk(raws: Sequence[RawRecord]) -> ChunkResult:
 def run_work(items: Sequence[WorkItem], joins_prev: bool, joins_next: bool) -> ChunkResult:
     """Pool task: scrub one chunk of work items (see :meth:`ChunkProcessor.work`)."""
     return _processor().work(items, joins_prev, joins_next)
+
+
+class SharedSlots:
+    """Anonymous shared memory that forked pool processes inherit: the parent writes a chunk's
+    line blocks into a slot and sends only their places, instead of pushing megabytes through
+    the task pipe (whose feeder thread needs the parent's GIL for every 64 KB).
+
+    Slots are used in turn. A slot is written again only once the task that last used it is
+    done (:meth:`bind` records the task): until then the chunk goes through the pipe instead.
+    """
+
+    def __init__(self, count: int, size: int) -> None:
+        import mmap
+
+        self.count, self.size = count, size
+        self.memory = mmap.mmap(-1, count * size)
+        self._next = self._last = 0
+        self._users: list[Any] = [None] * count  # per slot: the Future of its last task
+
+    def put(self, items: Sequence[WorkItem]) -> list[WorkItem] | None:
+        """``items`` with each line block's data moved to the next slot (data becomes its
+        ``(offset, length)``), or None when they do not fit in a slot."""
+        if sum(len(item.data) for _, item in items if isinstance(item, LineBlock)) > self.size:
+            return None
+        user = self._users[self._next]
+        if user is not None and not user.done():
+            return None
+        self._last = self._next
+        offset = self._next * self.size
+        self._next = (self._next + 1) % self.count
+        out: list[WorkItem] = []
+        for key, item in items:
+            if isinstance(item, LineBlock):
+                n = len(item.data)
+                self.memory[offset:offset + n] = item.data
+                item = item._replace(data=(offset, n))  # type: ignore[arg-type]
+                offset += n
+            out.append((key, item))
+        return out
+
+    def bind(self, future: Any) -> None:
+        """Record ``future`` as the task reading the slot of the last :meth:`put`."""
+        self._users[self._last] = future
+
+    def take(self, items: Sequence[WorkItem]) -> list[WorkItem]:
+        """The items :meth:`put` made, with their data read back (in the pool process)."""
+        out: list[WorkItem] = []
+        for key, item in items:
+            if isinstance(item, LineBlock) and isinstance(item.data, tuple):
+                offset, n = item.data
+                item = item._replace(data=self.memory[offset:offset + n])
+            out.append((key, item))
+        return out
+
+    def close(self) -> None:
+        self.memory.close()
+
+
+def run_shared_work(items: Sequence[WorkItem], joins_prev: bool, joins_next: bool) -> ChunkResult:
+    """Pool task (forked processes): :func:`run_work` on items placed by :meth:`SharedSlots.put`."""
+    slots = cast(SharedSlots, _WORKER["slots"])
+    return _processor().work(slots.take(items), joins_prev, joins_next)

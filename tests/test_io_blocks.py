@@ -141,3 +141,30 @@ def test_multi_frame_shards_read_whole_by_common_readers(tmp_path: Path, monkeyp
     datasets = pytest.importorskip("datasets")
     ds = datasets.load_dataset("json", data_files=str(shard), split="train", cache_dir=str(tmp_path / "hf"))
     assert len(ds) == 300
+
+
+def test_shared_slots_carry_line_blocks_and_refuse_what_does_not_fit() -> None:
+    from scrubber.io.readers import LineBlock, RawRecord
+    from scrubber.worker import SharedSlots
+
+    slots = SharedSlots(2, 64)
+    block = LineBlock("jsonl", "a.jsonl", 1, b'{"text": "x"}\n{"text": "y"}\n', 1 << 20, 2)
+    raw = RawRecord("parquet", "b.parquet", "row", 0, {"text": "z"})
+    items = [((0, 0), block), ((1, 0), raw)]
+    from concurrent.futures import Future
+
+    placed = slots.put(items)
+    assert placed is not None and placed[0][1].data == (0, len(block.data)) and placed[1][1] is raw
+    assert slots.take(placed) == items
+    first: Future[None] = Future()
+    slots.bind(first)
+    second = slots.put([((0, 0), block)])  # the next slot
+    assert second is not None and second[0][1].data == (64, len(block.data))
+    assert slots.take(second) == [((0, 0), block)]
+    assert slots.put([((0, 0), block)]) is None  # slot 0's task is not done: through the pipe
+    first.set_result(None)
+    again = slots.put([((0, 0), block)])
+    assert again is not None and again[0][1].data == (0, len(block.data))
+    big = block._replace(data=b"x" * 65)
+    assert slots.put([((0, 0), big)]) is None  # does not fit: through the pipe
+    slots.close()
