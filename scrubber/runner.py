@@ -71,6 +71,7 @@ from .worker import (
 ON_ERROR = ("quarantine", "fail")
 START_METHODS = ("auto", "fork", "spawn")
 SHARED_SLOT_BYTES = 6 << 20  # a default chunk (4 MiB) and the block that ends it
+MAX_SHARED_SLOTS = 8  # 48 MiB
 
 
 def default_workers() -> int:
@@ -404,8 +405,9 @@ def _in_pool(chunks: Iterator[Chunk], workers: int, initargs: tuple[Any, ...],
     pool: ProcessPoolExecutor | None = None
 
     # Forked workers get chunk data through shared memory, one slot per pool chunk that may be
-    # unfinished (2 * size) and one more.
-    slots = SharedSlots(2 * size + 1, SHARED_SLOT_BYTES) if method == "fork" else None
+    # unfinished (2 * size) and one more, at most MAX_SHARED_SLOTS (the memory counts in every
+    # process's RSS); a chunk that finds its slot busy goes through the pipe.
+    slots = SharedSlots(min(2 * size + 1, MAX_SHARED_SLOTS), SHARED_SLOT_BYTES) if method == "fork" else None
 
     def start_pool() -> ProcessPoolExecutor:
         if method == "fork":  # the children inherit the built, warmed processor and the slots
