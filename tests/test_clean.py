@@ -202,14 +202,15 @@ def test_clean_huge_document_bounded_memory_cli(tmp_path):
 # -- the runner API -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("out_format", "start_method"), [("jsonl", "fork"), ("jsonl", "spawn"), ("parquet", "auto")])
-def test_clean_workers_identical_small_chunks(tmp_path, out_format, start_method):
+@pytest.mark.parametrize(("out_format", "start_method", "workers"),
+                         [("jsonl", "fork", 2), ("jsonl", "fork", 4), ("jsonl", "spawn", 2), ("parquet", "auto", 2)])
+def test_clean_workers_identical_small_chunks(tmp_path, out_format, start_method, workers):
     # Chunks of 7 records, shards of 40: many chunks per shard and shards per worker.
     corpus(tmp_path / "a.jsonl", 300, seed=3, bad_every=50)
     o = dict(chunk_records=7, shard_records=40, out_format=out_format, with_spans=True)
     r1 = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "o1"), "fast", options=opts(**o))
     r2 = run_clean([str(tmp_path / "a.jsonl")], str(tmp_path / "o2"), "fast",
-                   options=opts(workers=2, start_method=start_method, **o))
+                   options=opts(workers=workers, start_method=start_method, **o))
     # A forked or spawned pool process scrubbed some of the chunks.
     assert r2.manifest["timing"]["peak_rss_bytes"]["workers"]
     assert comparable(r1.manifest) == comparable(r2.manifest)
