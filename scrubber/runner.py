@@ -49,7 +49,7 @@ from .config import PipelineConfig, load_config
 from .dp.finalize import STAGE_DIR, UNITS_NAME, DpShardBuilder, resolve_dp_options
 from .errors import ConfigError, RecordError, ScrubberError
 from .io.readers import InputFile, LineBlock, RawRecord, RecordReader, WorkItem, expand_inputs, split_lines
-from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter, compress_frame
+from .io.writers import SHARD_PREFIX, ShardInfo, ShardWriter, compress_frame, decompress_frame
 from .manifest import MANIFEST_NAME, build_manifest, read_manifest, timing_section, write_manifest
 from .progress import Progress
 from .quarantine import QUARANTINE_DIR, QuarantineWriter
@@ -568,9 +568,8 @@ def run_clean(
             records_in += result.records_in
             data_bytes += chunk.nbytes
             labels.update(result.labels)
-            if result.pid != os.getpid():
-                if result.pid != os.getpid():  # chunks the parent scrubbed count as the parent's
-                    worker_stats[result.pid] = (result.peak_rss, result.cpu_seconds)
+            if result.pid != os.getpid():  # chunks the parent scrubbed count as the parent's
+                worker_stats[result.pid] = (result.peak_rss, result.cpu_seconds)
             for entry in result.quarantined:
                 if options.on_error == "fail":
                     raise RecordError(f"{entry['location']}: {entry['reason']}")
@@ -651,11 +650,7 @@ def run_clean(
 
 def _drop(segment: Segment, n: int) -> Segment:
     """The segment without its first ``n`` records, as lines (a frame that starts a shard)."""
-    data = segment.data
-    if segment.packed:
-        import zstandard
-
-        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    data = decompress_frame(segment.data) if segment.packed else segment.data
     return Segment(data[sum(segment.sizes[:n]):], segment.sizes[n:], False, False)
 
 

@@ -13,7 +13,7 @@ one zstd frame per complete run of items with the same frame key (:class:`Segmen
 parent only appends bytes. Runs that may go on in the neighbouring chunk go back as lines.
 
 Pool workers build their own :class:`~scrubber.pipeline.Pipeline` from the config, lazily, once
-per process (:func:`init_worker` / :func:`run_chunk`), through :func:`build_pipeline`, the one
+per process (:func:`init_worker` / :func:`run_work`), through :func:`build_pipeline`, the one
 place where a pipeline is made from a config and a key.
 """
 
@@ -263,13 +263,12 @@ class ChunkProcessor:
             while k < n and out_runs[k] == r:
                 k += 1
             first, last = r == 0 and joins_prev, r == n_runs - 1 and joins_next
-            if first or last:  # may go on in the neighbouring chunk: the parent frames it
-                if k > j or last:
-                    segments.append(Segment(b"".join(line + b"\n" for line in outputs[j:k]), sizes[j:k], False,
-                                            first))
-            elif k > j:
+            if k > j or last:
                 data = b"".join(line + b"\n" for line in outputs[j:k])
-                segments.append(Segment(compress_frame(data) if compress else data, sizes[j:k], True))
+                if first or last:  # may go on in the neighbouring chunk: the parent frames it
+                    segments.append(Segment(data, sizes[j:k], False, first))
+                else:
+                    segments.append(Segment(compress_frame(data) if compress else data, sizes[j:k], True))
             j = k
         result.segments = segments
         result.outputs, result.sizes = [], []
@@ -304,11 +303,6 @@ def _processor() -> ChunkProcessor:
         config, key, options = _WORKER["args"]
         proc = _WORKER["processor"] = ChunkProcessor(build_pipeline(config, key), options)
     return cast(ChunkProcessor, proc)
-
-
-def run_chunk(raws: Sequence[RawRecord]) -> ChunkResult:
-    """Pool task: scrub one chunk with this process's own pipeline."""
-    return _processor().process(raws)
 
 
 def run_work(items: Sequence[WorkItem], joins_prev: bool, joins_next: bool) -> ChunkResult:

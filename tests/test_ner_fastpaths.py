@@ -22,7 +22,6 @@ def ref_candidate_windows(text, context, lowercase=True, skip=(), titled=None):
     common = common_words()
     first = first_names()
     hits = []
-    n = len(text)
     after_title = False
     title_end = 0
     skip_starts = [a for a, _ in skip]
@@ -53,21 +52,7 @@ def ref_candidate_windows(text, context, lowercase=True, skip=(), titled=None):
         if len(w) < 2 or (not upper and len(w) < 3) or (len(w) <= 4 and w.isupper()):
             continue
         hits.append(m.span())
-    windows = []
-    for hs, he in hits:
-        s = max(0, hs - context)
-        e = min(n, he + context)
-        if s > 0:
-            sp = max(text.rfind(" ", 0, s), text.rfind("\n", 0, s))
-            s = sp + 1 if sp >= 0 and s - sp < context else s
-        if e < n:
-            sp = text.find(" ", e)
-            e = sp if 0 <= sp < e + context else e
-        if windows and s <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], e))
-        else:
-            windows.append((s, e))
-    return windows
+    return N.windows_around(text, hits, context)  # unchanged by the fast path: shared
 
 
 def ref_title_spans(text, score=0.8, source="spacy_ner.v1:title"):

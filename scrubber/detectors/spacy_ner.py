@@ -532,7 +532,6 @@ def candidate_windows(
     first = first_names()
     names = first if name_initials else frozenset()
     hits: list[tuple[int, int]] = []
-    n = len(text)
     after_title = False
     title_end = 0
     skip_starts = [a for a, _ in skip]
@@ -581,6 +580,13 @@ def candidate_windows(
         if len(w) < 2 or (not upper and len(w) < 3) or (len(w) <= 4 and w.isupper()):
             continue
         hits.append((ws, we))
+    return windows_around(text, hits, context)
+
+
+def windows_around(text: str, hits: Sequence[tuple[int, int]], context: int) -> list[tuple[int, int]]:
+    """Windows of ``context`` characters either side of each of the sorted ``hits``, snapped
+    to whitespace (within ``context`` more characters), overlapping ones merged."""
+    n = len(text)
     windows: list[tuple[int, int]] = []
     for hs, he in hits:
         s = max(0, hs - context)
@@ -658,13 +664,9 @@ class SpacyNerDetector:
              priors: Iterable[Sequence[Span]] | None = None) -> Iterator[list[Span]]:
         """Spans of each text, in order; memory bounded by ``batch_size`` texts. ``priors``:
         the spans earlier detectors found in each text (used with ``skip_prior``)."""
-        size = batch_size or self.options.batch_size
-        if priors is None:
-            for batch in batched(texts, size):
-                yield from self._run(batch)
-            return
-        for pairs in batched(zip(texts, priors), size):
-            yield from self._run([t for t, _ in pairs], [p for _, p in pairs])
+        pairs = zip(texts, itertools.repeat(()) if priors is None else priors)
+        for batch in batched(pairs, batch_size or self.options.batch_size):
+            yield from self._run([t for t, _ in batch], [p for _, p in batch])
 
     def __call__(self, text: str, prior: Sequence[Span] = ()) -> list[Span]:
         return next(iter(self._run([text], [prior])))

@@ -450,9 +450,7 @@ class RecordReader:
                 try:
                     size += _skip_line(stream)
                 except (OSError, EOFError, ValueError) as exc:
-                    yield problem(self._problem("line", lineno + 1, "unreadable_file",
-                                                f"cannot read past line {lineno}: {type(exc).__name__}: {exc}"),
-                                  base, lineno)
+                    yield problem(self._unreadable_after(lineno, exc), base, lineno)
                     return
                 buf.clear()
                 tail = 0
@@ -465,9 +463,7 @@ class RecordReader:
             except (OSError, EOFError, ValueError) as exc:  # truncated or corrupt compressed stream
                 if tail and (out := block(tail)) is not None:  # the complete lines read so far
                     yield out
-                yield problem(self._problem("line", lineno + 1, "unreadable_file",
-                                            f"cannot read past line {lineno}: {type(exc).__name__}: {exc}"),
-                              base, lineno)
+                yield problem(self._unreadable_after(lineno, exc), base, lineno)
                 return
             if not piece:
                 eof = True
@@ -476,6 +472,11 @@ class RecordReader:
             if last >= 0:
                 tail = len(buf) + last + 1
             buf += piece
+
+    def _unreadable_after(self, lineno: int, exc: BaseException) -> RawRecord:
+        """The record for a stream that fails after ``lineno`` good lines."""
+        return self._problem("line", lineno + 1, "unreadable_file",
+                             f"cannot read past line {lineno}: {type(exc).__name__}: {exc}")
 
     def _problem(self, unit: str, pos: int, code: str, reason: str, n_records: int = 1) -> RawRecord:
         return RawRecord(self.file.format, self.file.path, unit, pos, None, Problem(code, reason), n_records)
@@ -513,12 +514,10 @@ class RecordReader:
                 if len(line) > limit and not line.endswith(b"\n"):
                     size = len(line) + _skip_line(stream)
                     lineno += 1
-                    yield self._problem("line", lineno, "record_too_large",
-                                        f"line of {size} bytes is longer than max_record_bytes={limit}")
+                    yield _too_large(fmt, source, lineno, size, limit)
                     continue
             except (OSError, EOFError, ValueError) as exc:  # truncated or corrupt compressed stream
-                yield self._problem("line", lineno + 1, "unreadable_file",
-                                    f"cannot read past line {lineno}: {type(exc).__name__}: {exc}")
+                yield self._unreadable_after(lineno, exc)
                 return
             if not line:
                 return

@@ -66,6 +66,13 @@ def compress_frame(data: bytes) -> bytes:
     return obj.compress(data) + obj.flush()  # type: ignore[no-any-return]
 
 
+def decompress_frame(frame: bytes) -> bytes:
+    """The lines of one frame made by :func:`compress_frame`."""
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompressobj().decompress(frame)  # type: ignore[no-any-return]
+
+
 def _split(data: bytes, sizes: list[int]) -> list[bytes]:
     """JSON lines (each with its newline, sizes given) back into lines without the newline."""
     out, pos = [], 0
@@ -297,11 +304,9 @@ class ShardWriter:
             shard.add_frame(data)
             self._records, self._bytes = n, total
             return
-        import zstandard
-
         if self._shard is not None:
             self._shard.end_frame()
-        self._add_lines(zstandard.ZstdDecompressor().decompressobj().decompress(data), sizes)
+        self._add_lines(decompress_frame(data), sizes)
         if self._shard is not None:
             self._shard.end_frame()
 
