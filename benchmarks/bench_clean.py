@@ -218,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work-dir", type=Path, default=HERE / "_work", help="corpora and outputs (git-ignored)")
     ap.add_argument("--results", type=Path, default=HERE / "results" / "bench_clean.json")
     args = ap.parse_args(argv)
+    if args.repeat < 1 or any(w < 1 for w in args.workers) or any(m <= 0 for m in args.size_mb):
+        ap.error("--repeat and --workers must be at least 1, --size-mb above 0")
     args.work_dir.mkdir(parents=True, exist_ok=True)
 
     runs = []
