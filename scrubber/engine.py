@@ -3,10 +3,14 @@ r"""The linear-time matching engine behind the regex detector (RE2).
 Rules are scanned in a few groups. For each group an optional *gate* (a cheap necessary
 condition declared by a rule file, e.g. a keyword list for secrets) is checked first; then one
 pass of the group's ``RE2::Set`` over the UTF-8 bytes tells which of its rules match anywhere,
-and only those rules are scanned for their matches. Plain ASCII rules share one Set; a file with
-a gate, or with Unicode property classes (``\p{Lu}``: large UTF-8 automata), gets a Set of its
-own. One Set over every rule thrashed its lazily built DFA cache and ran 10x slower on unseen
-text; one Set per file paid a full pass per file. RE2 runs in time linear in the text for
+and only those rules are scanned for their matches. Plain ASCII rules share one Set per
+``scan_group`` (a rule-file key; files without one share the unnamed group); a file with a gate,
+or with Unicode property classes (``\p{Lu}``: large UTF-8 automata), gets a Set of its own. The
+grouping decides speed only, never which matches are found. One Set over every rule thrashed its
+lazily built DFA cache and ran 10x slower on unseen text; one Set per file paid a full pass per
+file. Rules whose automata multiply each other's states (the phone shapes beside the other
+digit rules) are kept apart: on unseen text the lazily built DFAs of two smaller Sets cost half
+as much as one joint Set (``benchmarks/results/bench_detect.json``). RE2 runs in time linear in the text for
 every pattern it accepts, so untrusted text cannot stall a worker with backtracking.
 
 When a validator rejects a candidate, the scan resumes one character after the candidate's
@@ -54,16 +58,21 @@ def byte_to_char_offsets(data: bytes, offsets: Sequence[int]) -> dict[int, int]:
 
 
 class _CompiledRule:
-    __slots__ = ("rule", "regexp", "validator", "group", "label", "score", "source")
+    __slots__ = ("rule", "order", "regexp", "validator", "group", "label", "score", "source")
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, order: int) -> None:
         self.rule = rule
+        self.order = order  # the rule's position in the engine's rules
         self.regexp = re2.compile(rule.effective_pattern.encode("utf-8"), _options())._regexp
         self.validator: Validator | None = get_validator(rule.validator) if rule.validator else None
         self.group = rule.group
         self.label = rule.label
         self.score = rule.score
         self.source = rule.id
+
+
+def _rule_order(cr: _CompiledRule) -> int:
+    return cr.order
 
 
 class RegexEngine:
@@ -74,9 +83,10 @@ class RegexEngine:
         self.context = context or ValidationContext()
         self._groups: list[tuple[Any, re2.Set, list[_CompiledRule]]] = []
         own = {r.file for r in self.rules if r.gate or "\\p" in r.pattern}
+        order = {id(r): i for i, r in enumerate(self.rules)}
         groups: dict[tuple[str, str | None], list[Rule]] = {}
         for r in self.rules:
-            key = (r.file, r.gate) if r.file in own else ("", None)
+            key = (r.file, r.gate) if r.file in own else ("group:" + r.scan_group, None)
             groups.setdefault(key, []).append(r)
         for (_, gate), rules_ in groups.items():
             rule_set = re2.Set.SearchSet(_options())
@@ -84,10 +94,11 @@ class RegexEngine:
                 rule_set.Add(r.effective_pattern.encode("utf-8"))
             rule_set.Compile()
             gate_re = re2.compile(gate.encode("utf-8"), _options())._regexp if gate else None
-            self._groups.append((gate_re, rule_set, [_CompiledRule(r) for r in rules_]))
+            self._groups.append((gate_re, rule_set, [_CompiledRule(r, order[id(r)]) for r in rules_]))
 
     def find(self, text: str) -> list[Span]:
-        """All validated matches in ``text`` (possibly overlapping), as ``str``-offset spans."""
+        """All validated matches in ``text`` (possibly overlapping), as ``str``-offset spans,
+        rule by rule in the order of ``rules``, each rule's by position."""
         if not text or not self._groups:
             return []
         data = encode_text(text)
@@ -101,6 +112,8 @@ class RegexEngine:
                 todo.extend(compiled[i] for i in sorted(hits))
         if not todo:
             return []
+        if len(self._groups) > 1:
+            todo.sort(key=_rule_order)  # the same order for any grouping of the rules
         raw: list[tuple[int, int, _CompiledRule]] = []
         ctx = self.context
         for cr in todo:

@@ -49,9 +49,10 @@ def _position(s: Span) -> tuple[int, int, str, float, str]:
 
 
 _SORT_KEYS: dict[str, Callable[[Span], tuple[Any, ...]]] = {
-    # spaCy's filter_spans: longest first, then earliest; score breaks the remaining ties.
-    "longest_first": lambda s: (-(s.end - s.start), s.start, -s.score, s.label),
-    "highest_score": lambda s: (-s.score, -(s.end - s.start), s.start, s.label),
+    # spaCy's filter_spans: longest first, then earliest; score breaks the remaining ties, and
+    # label and source the last ones, so the choice never depends on set or input order.
+    "longest_first": lambda s: (-(s.end - s.start), s.start, -s.score, s.label, s.source),
+    "highest_score": lambda s: (-s.score, -(s.end - s.start), s.start, s.label, s.source),
 }
 
 

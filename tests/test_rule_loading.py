@@ -44,6 +44,8 @@ def test_rule_loading_good_file(tmp_path: Path):
         (GOOD + GOOD.split("rules:\n")[1], ["duplicate rule id"]),
         (GOOD.replace("examples:", "group: 2\n    examples:"), ["group 2 does not exist"]),
         ("rules: []\n", ["rules", "non-empty list"]),
+        ("scan_group: 'a b'\n" + GOOD, ["r.yaml", "scan_group", "letters, digits"]),
+        ("scan_group: 3\n" + GOOD, ["r.yaml", "scan_group"]),
     ],
 )
 def test_rule_loading_errors_name_file_rule_and_key(tmp_path: Path, body, fragments):
@@ -52,6 +54,13 @@ def test_rule_loading_errors_name_file_rule_and_key(tmp_path: Path, body, fragme
     msg = str(info.value)
     for fragment in fragments:
         assert fragment in msg, msg
+
+
+def test_rule_loading_scan_group_applies_to_every_rule_of_the_file(tmp_path: Path):
+    (rule,) = load_rule_file(write(tmp_path, "scan_group: ids_2\n" + GOOD))
+    assert rule.scan_group == "ids_2"
+    (plain,) = load_rule_file(write(tmp_path, GOOD))
+    assert plain.scan_group == ""
 
 
 def test_rule_loading_caret_points_at_culprit(tmp_path: Path):

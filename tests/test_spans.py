@@ -28,6 +28,15 @@ def test_spans_resolve_policies(policy, spans, expected):
     assert resolve_overlaps(spans, policy) == expected
 
 
+@pytest.mark.parametrize("policy", ["longest_first", "highest_score"])
+def test_spans_resolve_ties_never_depend_on_input_order(policy):
+    """Spans equal but for their source (two rules matching the same text): the choice must not
+    depend on set iteration order, which changes with PYTHONHASHSEED between processes."""
+    a, b = Span(0, 4, "X", 0.5, "rule_a.v1"), Span(0, 4, "X", 0.5, "rule_b.v1")
+    for spans in ([a, b], [b, a]):
+        assert resolve_overlaps(spans, policy) == [a]
+
+
 def test_spans_resolve_unknown_policy_lists_available():
     with pytest.raises(ValueError, match="longest_first"):
         resolve_overlaps([], "bogus")
