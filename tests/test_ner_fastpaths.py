@@ -246,3 +246,30 @@ def test_ner_cache_gives_the_same_spans_and_parses_each_piece_once():
         nlp.pipe = real_pipe  # type: ignore[method-assign]
     with pytest.raises(Exception, match="cache_size"):
         SpacyNerOptions(cache_size=-1).validate()
+
+
+def test_ner_memory_zone_frees_new_words_after_zone_chars_and_never_changes_spans():
+    spacy = pytest.importorskip("spacy")
+    from scrubber.detectors.spacy_ner import SpacyNerDetector, SpacyNerOptions
+
+    nlp = spacy.blank("en")
+    if not hasattr(nlp, "memory_zone"):
+        pytest.skip("spaCy < 3.8 has no memory zones")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Zorblat Quux"}])
+    base = len(nlp.vocab.strings)
+    texts = [f"Zorblat Quux met Wibblex{i} in Plonk{i}." for i in range(40)]
+    opts = dict(cache_size=0, skip_known=False, prefilter=False)
+    per_batch = SpacyNerDetector(SpacyNerOptions(zone_chars=0, **opts), nlp=nlp)
+    want = list(per_batch.pipe(texts, batch_size=8))
+    assert per_batch._zone is None and len(nlp.vocab.strings) == base  # closed after each batch
+    long_zone = SpacyNerDetector(SpacyNerOptions(zone_chars=1000, **opts), nlp=nlp)
+    got = []
+    for k in range(0, len(texts), 8):  # 8 texts of ~36 characters per batch: ~290 per batch
+        got.extend(long_zone.pipe(texts[k:k + 8], batch_size=8))
+        if k == 0:
+            assert long_zone._zone is not None and len(nlp.vocab.strings) > base  # kept open
+    assert got == want
+    long_zone.close_zone()
+    assert len(nlp.vocab.strings) == base  # the new words are gone
+    with pytest.raises(Exception, match="zone_chars"):
+        SpacyNerOptions(zone_chars=-1).validate()

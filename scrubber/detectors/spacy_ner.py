@@ -38,7 +38,6 @@ document), and a **common-word filter** (entities made only of ordinary words, "
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import importlib.util
 import itertools
@@ -106,6 +105,11 @@ class SpacyNerOptions:
     ``cache_size``: how many recent NER pieces (windows of at most 1000 characters) keep their
     entities, so that a repeated piece is not parsed again (0 = no cache; a piece repeated
     within one batch is parsed once either way). The output does not depend on it.
+    ``zone_chars``: spaCy adds every new word it parses to its vocabulary (and its tokenizer
+    cache). Those added while NER reads this many characters are freed together, by one spaCy
+    memory zone, so a long run stays bounded in memory (about 10 MB per million characters of
+    varied text) while a word seen a few batches ago is looked up, not rebuilt (0: one zone per
+    batch). The output does not depend on it.
     """
 
     model: str = DEFAULT_MODEL
@@ -130,6 +134,7 @@ class SpacyNerOptions:
     skip_prior: bool = True
     short_text_chars: int = 200
     short_context_chars: int = 48
+    zone_chars: int = 2_000_000
 
     def validate(self) -> None:
         if not self.model:
@@ -141,6 +146,8 @@ class SpacyNerOptions:
             raise ConfigError("score, propagate_score: expected numbers in (0, 1]")
         if self.batch_size < 1 or self.n_process < 1:
             raise ConfigError("batch_size and n_process must be at least 1")
+        if self.zone_chars < 0:
+            raise ConfigError(f"zone_chars: must be >= 0 (0: one memory zone per batch), got {self.zone_chars}")
         if self.cache_size < 0:
             raise ConfigError(f"cache_size: must be >= 0 (0: no cache), got {self.cache_size}")
         if self.short_text_chars < 0:
@@ -626,6 +633,22 @@ class SpacyNerDetector:
         self.stats = {"chars": 0, "ner_chars": 0}
         self._gazetteer: Any = None
         self._cache: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self._zone: Any = None  # the open spaCy memory zone (a context manager), if any
+        self._zone_chars = 0
+
+    def _open_zone(self) -> None:
+        make = getattr(self.nlp, "memory_zone", None)  # spaCy >= 3.8
+        if self._zone is None and make is not None:
+            zone = make()
+            zone.__enter__()
+            self._zone, self._zone_chars = zone, 0
+
+    def close_zone(self) -> None:
+        """Free the words spaCy added to its vocabulary since the zone opened (the next batch
+        opens a new one)."""
+        zone, self._zone = self._zone, None
+        if zone is not None:
+            zone.__exit__(None, None, None)
 
     def clear_cache(self) -> None:
         """Forget the recently parsed windows (benchmarks time unseen text this way)."""
@@ -690,10 +713,10 @@ class SpacyNerDetector:
             kwargs: dict[str, Any] = {"batch_size": o.batch_size}
             if o.n_process > 1:
                 kwargs["n_process"] = o.n_process
-            # A memory zone frees the strings this batch added to the vocabulary when it ends:
-            # without it a long run grows by every new word it ever parsed (spaCy >= 3.8).
-            zone = getattr(self.nlp, "memory_zone", None)
-            with zone() if zone is not None else contextlib.nullcontext():
+            # A memory zone frees the strings added to the vocabulary when it closes: without
+            # one a long run grows by every new word it ever parsed (see ``zone_chars``).
+            self._open_zone()
+            try:
                 for piece, doc in zip(todo, self.nlp.pipe(list(todo), **kwargs)):
                     # doc.ents' offsets and labels only: no Token objects (doc.text makes one
                     # per token). Plain tuples of str and int outlive the zone.
@@ -704,6 +727,12 @@ class SpacyNerDetector:
                         if len(cache) >= o.cache_size:
                             del cache[next(iter(cache))]  # least recently used
                         cache[piece] = ents
+            except BaseException:
+                self.close_zone()
+                raise
+            self._zone_chars += sum(map(len, todo))
+            if self._zone_chars >= o.zone_chars:
+                self.close_zone()
         return [ents if ents is not None else () for ents in out]  # every slot is filled
 
     def _run(self, texts: list[str], priors: Sequence[Sequence[Span]] | None = None) -> list[list[Span]]:
