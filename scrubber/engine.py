@@ -8,13 +8,9 @@ and only those rules are scanned for their matches. Plain ASCII rules share one 
 or with Unicode property classes (``\p{Lu}``: large UTF-8 automata), gets a Set of its own. The
 grouping decides speed only, never which matches are found. One Set over every rule thrashed its
 lazily built DFA cache and ran 10x slower on unseen text; one Set per file paid a full pass per
-file. Rules whose automata multiply each other's states (the phone shapes beside the other
-digit rules) are kept apart: on unseen text the lazily built DFAs of two smaller Sets cost half
-as much as one joint Set (``benchmarks/results/bench_detect.json``). RE2 runs in time linear in the text for
-every pattern it accepts, so untrusted text cannot stall a worker with backtracking.
-
-When a validator rejects a candidate, the scan resumes one character after the candidate's
-start, so that a rejected candidate cannot hide a real one overlapping it.
+file. The text-like rules (e-mails, URLs, secrets: long runs of word characters) have a Set of
+their own, apart from the digit-heavy ones: on unseen text the lazily built DFA of the joint Set
+costs more than the two smaller ones (``benchmarks/results/bench_regex_budget.json``).
 """
 
 from __future__ import annotations

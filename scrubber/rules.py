@@ -6,7 +6,7 @@ A rule file holds one PII type::
     description: ...
     gate: '@'                        # optional RE2 pattern, a cheap *necessary* condition: when
                                      # it matches nowhere in a text, no rule of the file is tried
-    scan_group: phone                # optional: files with the same name share one RE2::Set
+    scan_group: text                 # optional: files with the same name share one RE2::Set
                                      # pass (see scrubber.engine); speed only, never the output
     rules:
       - id: email.v1                 # versioned: a published id never changes behaviour
