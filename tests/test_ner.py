@@ -406,3 +406,15 @@ def test_ner_drops_entities_inside_earlier_detectors_spans(ruler_nlp):
     assert ("Paris", "LOCATION") in {(text[s.start:s.end], s.label) for s in det(text)}
     found = {(text[s.start:s.end], s.label) for s in det(text, prior=prior)}
     assert ("Paris", "LOCATION") not in found and ("Zorblat Quux", "PERSON") in found
+
+
+def test_ner_drops_a_form_field_label_before_a_colon():
+    from scrubber.detectors.spacy_ner import _unlikely
+
+    text = "Anschrift: Hauptstraße 5. Kontakt: jane@example.org, Telefon: 030 1234567"
+    for word in ("Anschrift", "Kontakt", "Telefon"):
+        i = text.index(word)
+        assert _unlikely(text, i, i + len(word)), word
+    other = "We met Kontakt, the band, in Berlin."
+    i = other.index("Kontakt")
+    assert not _unlikely(other, i, i + len("Kontakt"))  # not a label without its colon

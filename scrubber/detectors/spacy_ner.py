@@ -54,6 +54,7 @@ import regex
 from ..errors import ConfigError, MissingDependencyError, missing_dependency
 from ..registry import detectors
 from ..spans import Span
+from ..validators import FIELD_LABELS
 from . import batched
 from .casing import truecase
 from .gazetteer import CAP_WORD_RE, HONORIFICS, NOT_NAMES, common_words, first_names
@@ -821,10 +822,12 @@ _ELONGATED = regex.compile(r"(\p{L})\1\1|(?i:(?:ha){3}|(?:lo){2}l|lmao)")
 
 def _unlikely(text: str, start: int, end: int) -> bool:
     """An entity that is most likely not a name: only common words, not capitalized inside a
-    sentence ("Dude", "kinda", "Loved" are dropped; "support Trump" is kept), or an elongated
-    interjection ("Aaawww", "LMAOO")."""
+    sentence ("Dude", "kinda", "Loved" are dropped; "support Trump" is kept), an elongated
+    interjection ("Aaawww", "LMAOO"), or a form-field label ("Kontakt:", "Adresse:")."""
     surface = text[start:end]
     if _ELONGATED.search(surface):
+        return True
+    if surface.lower() in FIELD_LABELS and text.startswith(":", end):
         return True
     words = [m.group() for m in CAP_WORD_RE.finditer(surface)] if surface[:1].isupper() else surface.split()
     if not words or not all(w.lower().strip("'’.") in common_words() for w in surface.split()):
