@@ -418,3 +418,23 @@ def test_ner_drops_a_form_field_label_before_a_colon():
     other = "We met Kontakt, the band, in Berlin."
     i = other.index("Kontakt")
     assert not _unlikely(other, i, i + len("Kontakt"))  # not a label without its colon
+
+
+def test_ner_prefilter_dictionary_skips_rare_ordinary_words_but_not_lowercase_names():
+    from scrubber.detectors.gazetteer import first_names, more_words
+
+    text = "We planned the holiday rota again. then kaite came by"
+    rota = text.index("rota")
+    assert "rota" in more_words() and "kaite" not in more_words()  # a list: read once here
+    plain = candidate_windows("We planned the holiday rota again.", 8)
+    assert plain and plain[0][0] <= rota  # without the dictionary "rota" is a candidate
+    assert candidate_windows("We planned the holiday rota again.", 8, dictionary=True) == []
+    kaite = text.index("kaite")
+    (window,) = candidate_windows(text, 8, dictionary=True)
+    assert window[0] <= kaite and window[0] > rota  # a lower-case name stays a candidate
+    # a rarer word that is also a first name once capitalized stays a candidate
+    named = sorted(w for w in more_words() if w.title() in first_names())
+    assert named
+    assert candidate_windows(f"we met {named[0]} there", 8, dictionary=True) != []
+    # capitalized inside a sentence, a dictionary word is still a candidate
+    assert candidate_windows("We planned the holiday Rota again.", 8, dictionary=True) != []

@@ -91,12 +91,18 @@ def main() -> None:
     ap.add_argument("--geonames", type=Path, required=True)
     ap.add_argument("--common-top", type=int, default=50000)
     ap.add_argument("--common-ratio", type=float, default=3.0)
+    ap.add_argument("--more-top", type=int, default=100000)
     ap.add_argument("--surnames-top", type=int, default=10000)
     ap.add_argument("--min-population", type=int, default=100000)
     a = ap.parse_args()
     _write("common_words.txt",
            f"common lower-case words (capitalized < {a.common_ratio}x as often); top {a.common_top} of "
            "spacy-lookups-data en_lexeme_prob (MIT)", common_words(a.lookups, a.common_top, a.common_ratio))
+    common = set(common_words(a.lookups, a.common_top, a.common_ratio))
+    more = [w for w in common_words(a.lookups, a.more_top, a.common_ratio) if w not in common]
+    _write("more_words.txt",
+           f"more lower-case words (capitalized < {a.common_ratio}x as often) of rank {a.common_top}-{a.more_top} in "
+           "spacy-lookups-data en_lexeme_prob (MIT); not in common_words.txt", more)
     first, last = census(a.names, a.surnames_top)
     _write("first_names.txt", "US Census 1990 first names (public domain), via the names package", first)
     _write("surnames.txt", f"US Census 1990 surnames, top {a.surnames_top} (public domain), via the names package",

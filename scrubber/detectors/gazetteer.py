@@ -71,6 +71,14 @@ def common_words() -> frozenset[str]:
     return frozenset(_read_list("common_words.txt")) | HONORIFICS | NOT_NAMES
 
 
+def more_words() -> list[str]:
+    """Ordinary lower-case words past the 50,000 most frequent (frequency rank 50k-100k, the
+    same capitalization test as :func:`common_words`, none of them in it): "rota", "stapler".
+    Only the NER prefilter reads them (and keeps what it needs), to tell a lower-case word from
+    a lower-case name; read from disk on each call."""
+    return _read_list("more_words.txt")
+
+
 #: Census first names that are, far more often, ordinary words.
 NOT_FIRST_NAMES: frozenset[str] = frozenset({
     "In", "My", "So", "An", "See", "Love", "Many", "Long", "Guy", "Man", "Else", "Chance", "Season",
