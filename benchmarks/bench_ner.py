@@ -148,6 +148,8 @@ def variants(default: PipelineConfig) -> list[tuple[str, str, Callable[[], Any]]
          lambda: with_detector(default, ner, prefilter_lowercase=False)),
         ("speed", "- rarer ordinary words (rank 50k-100k) as lower-case non-candidates",
          lambda: with_detector(default, ner, lowercase_dictionary=False)),
+        ("speed", "- capitalized function words (The, Our, Please) as non-candidates",
+         lambda: with_detector(default, ner, function_words=False)),
         ("speed", "no nlp.pipe batching (batch of 1)", lambda: with_detector(default, ner, batch_size=1)),
         ("speed", "nlp.pipe batch of 256", lambda: with_detector(default, ner, batch_size=256)),
         ("speed", "- NER window cache (repeated windows still parsed once per batch)",

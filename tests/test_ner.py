@@ -438,3 +438,15 @@ def test_ner_prefilter_dictionary_skips_rare_ordinary_words_but_not_lowercase_na
     assert candidate_windows(f"we met {named[0]} there", 8, dictionary=True) != []
     # capitalized inside a sentence, a dictionary word is still a candidate
     assert candidate_windows("We planned the holiday Rota again.", 8, dictionary=True) != []
+
+
+def test_ner_prefilter_skips_capitalized_function_words_inside_a_sentence():
+    from scrubber.detectors.gazetteer import function_words
+
+    assert {"the", "our", "please", "nobody"} <= function_words()
+    assert not {"will", "may"} & function_words()  # census first names
+    text = "build finished in 42 ms Please send it. db_key=xyz123 The manager left"
+    assert candidate_windows(text, 4) != []  # "Please" and "The" inside a sentence
+    assert candidate_windows(text, 4, function=True) == []
+    names = "Then support Trump and Will today"
+    assert candidate_windows(names, 4, function=True) == candidate_windows(names, 4)

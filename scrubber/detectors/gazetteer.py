@@ -71,6 +71,16 @@ def common_words() -> frozenset[str]:
     return frozenset(_read_list("common_words.txt")) | HONORIFICS | NOT_NAMES
 
 
+@functools.cache
+def function_words() -> frozenset[str]:
+    """Closed-class English words (spaCy's English stop words: "the", "our", "please",
+    "nobody"), lower case, minus those that are a census first name or surname once capitalized
+    ("will", "may", "her"): capitalized inside a sentence they are still not names."""
+    first, last = first_names(), surnames()
+    return frozenset(w for w in _read_list("stop_words.txt") if w.isalpha() and w.title() not in first
+                     and w.title() not in last)
+
+
 def more_words() -> list[str]:
     """Ordinary lower-case words past the 50,000 most frequent (frequency rank 50k-100k, the
     same capitalization test as :func:`common_words`, none of them in it): "rota", "stapler".
