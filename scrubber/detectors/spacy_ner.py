@@ -10,7 +10,9 @@ How a text is cut before NER sees it:
 - **prefilter** (on by default): NER runs only on windows of ``context_chars`` (16) characters
   around *candidate* words: words that are not common (a frequency list, see
   :mod:`scrubber.detectors.gazetteer`), known first names, capitalized common words inside a
-  sentence ("support Trump"), words after a title ("Dr."). Text with no candidate is never
+  sentence ("support Trump"), words after a title ("Dr."). A rarer ordinary word in lower
+  case ("rota": ``lowercase_dictionary``) and a capitalized function word inside a sentence
+  ("42 ms The manager": ``function_words``) are not candidates. Text with no candidate is never
   parsed. en_core_web_sm's NER looks at about four tokens either side of a word (a depth-4
   window-1 CNN, then a transition system over a few tokens), so small windows change its
   decisions very little; ``benchmarks/bench_ner.py`` measures the recall this costs (within
