@@ -31,9 +31,6 @@ _NULL = (-1, -1)
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-_options = re2_options
-
-
 def encode_text(text: str) -> bytes:
     """UTF-8 bytes of ``text``; lone surrogates become U+FFFD (same char and byte count)."""
     try:
@@ -59,7 +56,7 @@ class _CompiledRule:
     def __init__(self, rule: Rule, order: int) -> None:
         self.rule = rule
         self.order = order  # the rule's position in the engine's rules
-        self.regexp = re2.compile(rule.effective_pattern.encode("utf-8"), _options())._regexp
+        self.regexp = re2.compile(rule.effective_pattern.encode("utf-8"), re2_options())._regexp
         self.validator: Validator | None = get_validator(rule.validator) if rule.validator else None
         self.group = rule.group
         self.label = rule.label
@@ -79,18 +76,17 @@ class RegexEngine:
         self.context = context or ValidationContext()
         self._groups: list[tuple[Any, re2.Set, list[_CompiledRule]]] = []
         own = {r.file for r in self.rules if r.gate or "\\p" in r.pattern}
-        order = {id(r): i for i, r in enumerate(self.rules)}
-        groups: dict[tuple[str, str | None], list[Rule]] = {}
-        for r in self.rules:
+        groups: dict[tuple[str, str | None], list[tuple[int, Rule]]] = {}
+        for order, r in enumerate(self.rules):
             key = (r.file, r.gate) if r.file in own else ("group:" + r.scan_group, None)
-            groups.setdefault(key, []).append(r)
-        for (_, gate), rules_ in groups.items():
-            rule_set = re2.Set.SearchSet(_options())
-            for r in rules_:
+            groups.setdefault(key, []).append((order, r))
+        for (_, gate), members in groups.items():
+            rule_set = re2.Set.SearchSet(re2_options())
+            for _, r in members:
                 rule_set.Add(r.effective_pattern.encode("utf-8"))
             rule_set.Compile()
-            gate_re = re2.compile(gate.encode("utf-8"), _options())._regexp if gate else None
-            self._groups.append((gate_re, rule_set, [_CompiledRule(r, order[id(r)]) for r in rules_]))
+            gate_re = re2.compile(gate.encode("utf-8"), re2_options())._regexp if gate else None
+            self._groups.append((gate_re, rule_set, [_CompiledRule(r, order) for order, r in members]))
 
     def find(self, text: str) -> list[Span]:
         """All validated matches in ``text`` (possibly overlapping), as ``str``-offset spans,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,8 @@ def _expect(cond: bool, file: str, rule_id: str | None, key: str | None, msg: st
         raise _err(file, rule_id, key, msg)
 
 
-def _parse_rule(raw: Any, index: int, file: str, file_label: str | None, gate: str | None) -> Rule:
+def _parse_rule(raw: Any, index: int, file: str, file_label: str | None, gate: str | None,
+                scan_group: str = "") -> Rule:
     _expect(isinstance(raw, dict), file, None, f"rules[{index}]", "expected a mapping")
     rule_id = raw.get("id")
     _expect(isinstance(rule_id, str), file, None, f"rules[{index}].id", "missing or not a string")
@@ -207,7 +208,7 @@ def _parse_rule(raw: Any, index: int, file: str, file_label: str | None, gate: s
         id=rule_id, label=label, pattern=pattern, score=float(score), validator=validator,
         ignore_case=ignore_case, group=group,
         matches=tuple(Example.parse(x) for x in matches), non_matches=tuple(non_matches),
-        file=file, gate=gate,
+        file=file, gate=gate, scan_group=scan_group,
     )
 
 
@@ -237,13 +238,13 @@ def load_rule_file(path: str | Path) -> list[Rule]:
         if problem is not None:
             raise pattern_error(file, "(file gate)", gate, problem)
     scan_group = data.get("scan_group", "")
-    _expect(isinstance(scan_group, str) and bool(_SCAN_GROUP_RE.match(scan_group or "x")), file, None,
-            "scan_group", "expected a short name of letters, digits and '_'")
+    _expect(scan_group == "" or (isinstance(scan_group, str) and bool(_SCAN_GROUP_RE.match(scan_group))),
+            file, None, "scan_group", "expected a short name of letters, digits and '_'")
     raw_rules = data.get("rules")
     _expect(isinstance(raw_rules, list) and bool(raw_rules), file, None, "rules",
             "expected a non-empty list")
     assert isinstance(raw_rules, list)
-    rules = [replace(_parse_rule(r, i, file, label, gate), scan_group=scan_group) for i, r in enumerate(raw_rules)]
+    rules = [_parse_rule(r, i, file, label, gate, scan_group) for i, r in enumerate(raw_rules)]
     seen: set[str] = set()
     for r in rules:
         _expect(r.id not in seen, file, r.id, "id", "duplicate rule id")

@@ -286,6 +286,7 @@ def iter_work(files: Sequence[InputFile], options: CleanOptions,
     limit_b = full_b
     total_in = sum(f.size or 0 for f in files) if all(f.size is not None for f in files) else None
     bytes_out = 0  # data bytes in the chunks cut so far (this run)
+    done_at_start = sum(f.size or 0 for f in files[: start[0]])  # input bytes before ``start``
 
     def chunk_limit(cut: Chunk) -> int:
         """The byte limit of the chunk after ``cut``."""
@@ -301,8 +302,7 @@ def iter_work(files: Sequence[InputFile], options: CleanOptions,
     nrec = size = 0
     first = start
     ready: Chunk | None = None  # a full chunk, yielded once the key of the next item is known
-    done = sum(f.size or 0 for f in files[: start[0]])
-    done_at_start = done
+    done = done_at_start
     joins = False
     for index in range(start[0], len(files)):
         f = files[index]

@@ -588,11 +588,8 @@ def candidate_windows(
     if lowercase:
         # A plain word only ends a title context: skip it, and reset after_title on a gap.
         plain = plain_words()
-        if dictionary:
-            rare = plain_rare_words()
-            todo = [k for k, w in enumerate(words) if w not in plain and w not in rare]
-        else:
-            todo = [k for k, w in enumerate(words) if w not in plain]
+        rare = plain_rare_words() if dictionary else frozenset()
+        todo = [k for k, w in enumerate(words) if w not in plain and w not in rare]
     else:
         todo = list(range(len(words)))
     if not todo:
