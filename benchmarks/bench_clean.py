@@ -10,6 +10,11 @@ of N workers over one, and the peak RSS of every worker (from the run's manifest
 configuration runs ``--repeat`` times (default 3), in interleaved rounds; each figure is the
 median run, and every run's time is kept in the JSON.
 
+Each round also measures what this machine allows (``machine_scaling``): the in-memory scrub of
+the corpus's first ``--scaling-mb`` MB in one process alone, then in two independent processes
+at once. No 2-worker run can beat that ratio; ``cores_used_by_1_worker`` says how much of the
+second core the 1-worker run already takes (its zstd thread).
+
 Targets: end to end >= 80% of in-memory speed; 2 workers >= 1.8x one; peak RSS < 500 MB per
 worker, independent of corpus size. A benchmark, not a test: figures depend on the machine and
 on whatever else runs on it.
@@ -130,14 +135,19 @@ def _load() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
-def in_memory(path: Path, pipeline: str) -> dict[str, Any]:
-    """``Pipeline.scrub`` over every text of the corpus, already decoded in memory."""
+def in_memory(path: Path, pipeline: str, limit_mb: float | None = None) -> dict[str, Any]:
+    """``Pipeline.scrub`` over every text of the corpus (or of its first ``limit_mb`` MB of
+    JSON lines), already decoded in memory."""
     import scrubber
 
     with open(path, "rb") as f:
-        data = zstandard.ZstdDecompressor().stream_reader(f).read()
-    texts = [json.loads(line)["text"] for line in io.BytesIO(data)]
-    del data
+        reader = zstandard.ZstdDecompressor().stream_reader(f)
+        data = reader.read() if limit_mb is None else reader.read(int(limit_mb * MB))
+    lines = io.BytesIO(data).readlines()
+    if limit_mb is not None and lines and not lines[-1].endswith(b"\n"):
+        lines.pop()  # the cut one
+    texts = [json.loads(line)["text"] for line in lines]
+    del data, lines
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
     pipe = scrubber.load(pipeline)
     load = _load()
@@ -149,16 +159,40 @@ def in_memory(path: Path, pipeline: str) -> dict[str, Any]:
             "text_mb_per_s": round(nbytes / MB / seconds, 2)}
 
 
-def clean(path: Path, out: Path, workers: int, pipeline: str) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "scrubber", "clean", str(path), "--out", str(out), "--pipeline", pipeline,
-           "--workers", str(workers), "--overwrite", "--quiet"]
+def _child_env() -> dict[str, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     # Start as an installed package does, from cached bytecode (pip compiles it at install): a
     # PYTHONDONTWRITEBYTECODE environment would recompile the package's modules on every run.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def machine_scaling(path: Path, pipeline: str, limit_mb: float) -> dict[str, Any]:
+    """What two cores give two processes that share nothing: the seconds of one in-memory scrub
+    of the corpus's first ``limit_mb`` MB alone, and of two at once (each its own process).
+    ``2 * alone / slower of the pair`` is the most any 2-worker run could gain on this machine
+    (hyper-threads, a shared host and clock boost with one busy core make it less than 2)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-in-memory", str(path), pipeline, str(limit_mb)]
+
+    def timed(n: int) -> list[float]:
+        procs = [subprocess.Popen(cmd, env=_child_env(), stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        outs = [p.communicate()[0] for p in procs]
+        if any(p.returncode for p in procs):
+            raise SystemExit("the in-memory child failed")
+        return [json.loads(o)["seconds"] for o in outs]
+
+    alone = timed(1)[0]
+    pair = timed(2)
+    return {"limit_mb": limit_mb, "alone_seconds": alone, "pair_seconds": pair,
+            "independent_2_vs_1": round(2 * alone / max(pair), 3)}
+
+
+def clean(path: Path, out: Path, workers: int, pipeline: str) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "scrubber", "clean", str(path), "--out", str(out), "--pipeline", pipeline,
+           "--workers", str(workers), "--overwrite", "--quiet"]
     load = _load()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=_child_env(), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 3):
         raise SystemExit(f"scrubber clean failed ({proc.returncode}): {proc.stderr}")
@@ -217,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each configuration; the median is reported")
     ap.add_argument("--work-dir", type=Path, default=HERE / "_work", help="corpora and outputs (git-ignored)")
     ap.add_argument("--results", type=Path, default=HERE / "results" / "bench_clean.json")
+    ap.add_argument("--scaling-mb", type=float, default=50.0,
+                    help="MB of the corpus for the machine-scaling runs (two independent processes); 0: skip")
+    ap.add_argument("--child-in-memory", nargs=3, metavar=("CORPUS", "PIPELINE", "MB"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child_in_memory:  # one side of machine_scaling
+        corpus_path, pipeline, limit = args.child_in_memory
+        print(json.dumps(in_memory(Path(corpus_path), pipeline, float(limit))))
+        return 0
     if args.repeat < 1 or any(w < 1 for w in args.workers) or any(m <= 0 for m in args.size_mb):
         ap.error("--repeat and --workers must be at least 1, --size-mb above 0")
     args.work_dir.mkdir(parents=True, exist_ok=True)
@@ -237,9 +278,18 @@ def main(argv: list[str] | None = None) -> int:
         entry: dict[str, Any] = {"size_mb": size, "corpus": info, "in_memory": base, "repeat": args.repeat,
                                  "clean": []}
         tries: dict[int, list[dict[str, Any]]] = {w: [] for w in args.workers}
+        scaling: list[dict[str, Any]] = []
         for _ in range(args.repeat):
             for w in args.workers:
                 tries[w].append(clean(path, args.work_dir / f"out-{size:g}mb-w{w}", w, args.pipeline))
+            if args.scaling_mb > 0:
+                scaling.append(machine_scaling(path, args.pipeline, min(args.scaling_mb, size)))
+        if scaling:
+            entry["machine_scaling"] = _median_run(scaling, "independent_2_vs_1")
+            entry["machine_scaling"]["all_independent_2_vs_1"] = [s["independent_2_vs_1"] for s in scaling]
+            print(f"  two independent in-memory processes vs one: "
+                  f"{entry['machine_scaling']['independent_2_vs_1']:.2f}x "
+                  f"(all {entry['machine_scaling']['all_independent_2_vs_1']})", file=sys.stderr)
         for w in args.workers:
             r = _median_run(tries[w], "wall_seconds")
             r["all_wall_seconds"] = [t["wall_seconds"] for t in tries[w]]
@@ -258,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
                                                 and by_w[2]["identical_output_all_tries"])
             print(f"  2 workers vs 1: {entry['speedup_2_vs_1']:.2f}x, identical output: "
                   f"{entry['identical_output_1_vs_2']}", file=sys.stderr)
+            # Cores the 1-worker run used (its zstd helper thread runs beside the main one).
+            entry["cores_used_by_1_worker"] = round(by_w[1]["cpu_seconds"]["parent"] / by_w[1]["run_seconds"], 3)
             entry["cpu_model"] = cpu_model(base, by_w[1], by_w[2])
             print(f"  CPU-time model: {entry['cpu_model']}", file=sys.stderr)
         runs.append(entry)
