@@ -34,6 +34,11 @@ def _found(det, text):
     # city / state / ZIP lines
     ("Springfield, IL 62704-1234 is the place", "Springfield, IL 62704-1234"),
     ("Austin, Texas 78701", "Austin, Texas 78701"),
+    # a full stop after a country, state code or ZIP ends the address (not the next sentence)
+    ("1600 Amphitheatre Parkway, Mountain View, CA 94043, USA. SSN 536-22-1456.",
+     "1600 Amphitheatre Parkway, Mountain View, CA 94043, USA"),
+    ("Go to 12 Main Street, Springfield, IL. Then turn left.", "12 Main Street, Springfield, IL"),
+    ("Go to 12 Main Street, St. Louis, MO 63101 today", "12 Main Street, St. Louis, MO 63101"),
     # multi-line addresses
     ("Jane Roe\n742 Evergreen Terrace\nApt 2\nSpringfield, IL 62704\nUSA\n\nThanks!",
      "742 Evergreen Terrace\nApt 2\nSpringfield, IL 62704\nUSA"),

@@ -189,10 +189,12 @@ class AddressDetector:
             part = _PART.match(text, sep.end())
             if not part:
                 break
-            end = self._same_line_part(text, part.start(), part.end(), comma="," in sep.group())
+            end, stop = self._same_line_part(text, part.start(), part.end(), comma="," in sep.group())
             if end <= sep.end():
                 break
             e = end
+            if stop:
+                break
         return s, e
 
     def _line_ends(self, text: str, pos: int) -> bool:
@@ -213,13 +215,17 @@ class AddressDetector:
         ordinary = [w for w in words if w.lower() in self._common and not w.isupper() and w not in self._places]
         return len(ordinary) <= len(words) // 2
 
-    def _same_line_part(self, text: str, s: int, e: int, comma: bool) -> int:
-        """How far a part after a comma (or a plain space) still belongs to the address.
+    def _same_line_part(self, text: str, s: int, e: int, comma: bool) -> tuple[int, bool]:
+        """How far a part after a comma (or a plain space) still belongs to the address, and
+        whether the address ends there (a sentence ends).
 
         After a comma every capitalized, non-ordinary word does ("…, Springfield, IL"). After a
         plain space a capitalized word does only when a code or a known place follows it on
         the line ("… Apt. 050 Coalville South Africa"), so "12 Main St Then we left" stops. A
-        word that ends a sentence ("Berlin. Kontakt") ends the address.
+        word that ends a sentence ("Berlin. Kontakt") ends the address, and so does a place, a
+        code or a number with a full stop ("…, CA 94043, USA. SSN 536-…", "IL. Then"), unless
+        the stop is part of an abbreviation ("U.S."); short mixed-case words with one ("St.
+        Louis", "Mt. Vernon") go on.
         """
         committed = s
         toks = list(_TOKEN.finditer(text, s, e))
@@ -231,8 +237,8 @@ class AddressDetector:
             if n_place:
                 committed = toks[i + n_place - 1].end()
                 i += n_place
-                if toks[i - 1].group().endswith(".") and len(toks[i - 1].group()) > 4:
-                    break
+                if _ends_sentence(toks[i - 1].group()):
+                    return committed, True
                 continue
             code = bool(_DIGIT.search(bare)) or (bare.isupper() and 1 < len(bare) <= 3)
             place = bare.isupper() and len(bare) > 3
@@ -240,10 +246,10 @@ class AddressDetector:
                 break
             if code or place or comma:
                 committed = m.end()
-            if m.group().endswith(".") and len(bare) > 3:
-                break
+            if m.group().endswith(".") and (len(bare) > 3 or (code and _ends_sentence(m.group()))):
+                return committed, committed == m.end()
             i += 1
-        return committed
+        return committed, False
 
     def _place_at(self, toks: list[regex.Match[str]], i: int) -> int:
         """Number of tokens from ``i`` that spell a known place ("United Kingdom"), or 0."""
@@ -284,6 +290,8 @@ class AddressDetector:
             ):
                 break
             best = max(best, pos)
+            if label in ("PlaceName", "StateName", "ZipCode", "CountryName") and _ends_sentence(token):
+                break  # "…, CA 94043, USA. SSN 536-…": the next sentence is not the address
         end = s + best
         while end > e and not text[end - 1].isalnum():
             end -= 1
@@ -305,7 +313,11 @@ class AddressDetector:
             gs, ge = self._grow(text, s, e)
             if not confirmed and not self._confirms(text, e, ge):
                 continue
-            if grown and gs <= grown[-1][1] + 1 and (self.options.multiline or "\n" not in text[grown[-1][1]:gs]):
+            gap = text[grown[-1][1]:gs] if grown else ""
+            # Touching, overlapping, or apart by only a comma on the line ("1600 Amphitheatre
+            # Parkway, Mountain View, CA 94043"): one address.
+            joined = gs <= grown[-1][1] + 1 or (len(gap) <= 3 and not gap.strip(" \t,")) if grown else False
+            if joined and (self.options.multiline or "\n" not in gap):
                 ps, pe, psc, psrc = grown[-1]
                 grown[-1] = (min(ps, gs), max(pe, ge), max(psc, score), psrc)
             else:
@@ -317,13 +329,19 @@ class AddressDetector:
             yield self(text)
 
 
+def _ends_sentence(token: str) -> bool:
+    """A place, code or number token with a full stop that is not an abbreviation's own
+    ("USA.", "IL.", "94043." but not "U.S.")."""
+    return token.endswith(".") and "." not in token.strip("()")[:-1]
+
+
 def _trim_end(text: str, s: int, e: int) -> int:
     """Drop separators and a sentence-final period (but not the period of "St." or "Apt.")."""
     while e > s and text[e - 1] in " \t\n,;:":
         e -= 1
     if e > s and text[e - 1] == ".":
         word = text[s : e - 1].split()[-1] if text[s : e - 1].split() else ""
-        if len(word) > 4 or word.isdigit() or word.isupper() and len(word) > 2:
+        if len(word) > 4 or word.isdigit() or word.isupper() and len(word) > 1:
             e -= 1
     return e
 
