@@ -87,7 +87,7 @@ def engine_breakdown(engine: Any, datas: list[bytes], mb: float) -> dict[str, An
                         ok = cr.validator(data[s:e].decode("utf-8", "surrogatepass"), ctx)
                         t_val += time.perf_counter() - t0
                         validations += 1
-                    pos = (end if end > start else end + 1) if ok else start + 1
+                    pos = (e if cr.group else (end if end > start else end + 1)) if ok else start + 1
     finally:
         phonenumbers.parse = real_parse
     ms = lambda s: round(1000 * s / mb, 2)  # noqa: E731

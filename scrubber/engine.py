@@ -126,7 +126,10 @@ class RegexEngine:
                     ok = validator(data[s:e].decode("utf-8", "surrogatepass"), ctx)
                 if ok:
                     raw.append((s, e, cr))
-                    pos = end if end > start else end + 1
+                    # Resume after the span: with a group, trailing context the pattern read
+                    # after it (a lookahead stand-in, e.g. "not followed by '('") can start
+                    # the next match.
+                    pos = e if group else (end if end > start else end + 1)
                 else:
                     pos = start + 1
                     while pos < n and (data[pos] & 0xC0) == 0x80:  # stay on a char boundary
