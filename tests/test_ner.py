@@ -420,6 +420,24 @@ def test_ner_drops_a_form_field_label_before_a_colon():
     assert not _unlikely(other, i, i + len("Kontakt"))  # not a label without its colon
 
 
+def test_ner_drops_entities_made_of_code():
+    from scrubber.detectors.spacy_ner import _unlikely
+
+    text = "def get_user(user_id): return UserRepository(os.environ) if x=Paris else Paris"
+    for piece in ("get_user(user_id", "UserRepository(os", "x=Paris"):
+        i = text.index(piece)
+        assert _unlikely(text, i, i + len(piece)), piece
+    i = text.rindex("Paris")
+    assert not _unlikely(text, i, i + 5)
+
+
+def test_default_pipeline_leaves_code_identifiers_alone():
+    """Code is much of an LLM corpus: calls and identifiers are not names, places or URLs."""
+    text = ('    def get_user(self, user_id: int):\n        logger.info("loading %s", user_id)\n'
+            '        return self.pool.fetchrow(user_id)\n')
+    assert scrubber.load("default").detect(text) == []
+
+
 def test_ner_prefilter_dictionary_skips_rare_ordinary_words_but_not_lowercase_names():
     from scrubber.detectors.gazetteer import first_names, more_words
 

@@ -858,14 +858,17 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 _ELONGATED = regex.compile(r"(\p{L})\1\1|(?i:(?:ha){3}|(?:lo){2}l|lmao)")
+# Characters of code, never of a name or place: "get_user(user_id", "Repo(os", "x=Paris".
+_CODE_CHARS = regex.compile(r"[_(){}\[\]<>=\\|;]")
 
 
 def _unlikely(text: str, start: int, end: int) -> bool:
     """An entity that is most likely not a name: only common words, not capitalized inside a
     sentence ("Dude", "kinda", "Loved" are dropped; "support Trump" is kept), an elongated
-    interjection ("Aaawww", "LMAOO"), or a form-field label ("Kontakt:", "Adresse:")."""
+    interjection ("Aaawww", "LMAOO"), a form-field label ("Kontakt:", "Adresse:"), or a piece
+    of code ("get_user(user_id")."""
     surface = text[start:end]
-    if _ELONGATED.search(surface):
+    if _ELONGATED.search(surface) or _CODE_CHARS.search(surface):
         return True
     if surface.lower() in FIELD_LABELS and text.startswith(":", end):
         return True
