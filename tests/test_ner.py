@@ -254,6 +254,7 @@ def test_ner_mention_agreement_in_detector(ruler_nlp):
     ({"single_names": False}, "Ask Kimberly now", []),
     ({}, "hi emma", []),
     ({"ignore_case": True}, "hi emma, will you", [("emma", "PERSON")]),
+    ({"ignore_case": True}, "user emma.stone2 (uid=1001) and emma.", [("emma", "PERSON"), ("emma.stone2", "PERSON")]),
     ({"place_context": True, "places": False, "names": False}, "She grew up in Lake Andrewchester.",
      [("Lake Andrewchester", "LOCATION")]),
     ({"capitalized": True, "names": False, "places": False}, "i saw Krillin today", [("Krillin", "PERSON")]),

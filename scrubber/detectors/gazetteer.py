@@ -258,7 +258,9 @@ class GazetteerDetector:
                 end = i + len(name)
                 if (i == 0 or not _word_char(text[i - 1], "_@/.")) and \
                         (end == len(text) or not _word_char(text[end], "_@")):
-                    found.append((i, end))
+                    # A user name like "bob.smith" is PII whole: "<PERSON>.smith" would leak.
+                    tail = _HANDLE_TAIL.match(text, end)
+                    found.append((i, tail.end() if tail else end))
                 i = text.find(name, i + 1)
         return [Span(a, b, "PERSON", self.options.lower_case_score, self.source) for a, b in sorted(found)]
 
@@ -315,6 +317,7 @@ _PLACE_NAME_RE = regex.compile(r"\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\
 _LOWER_WORD_RE = regex.compile(r"(?<![\p{L}\p{M}\p{N}_@/.])\p{Ll}+(?![\p{L}\p{M}\p{N}_@])")
 _ASCII_LOWER_RUN = re.compile(r"[a-z]+")
 _LMN = regex.compile(r"[\p{L}\p{M}\p{N}]")
+_HANDLE_TAIL = regex.compile(r"(?:\.[a-z0-9]+)+(?![\p{L}\p{M}\p{N}_@])")
 
 
 def _word_char(c: str, extra: str) -> bool:
