@@ -57,7 +57,7 @@ CANONICAL_LABELS: frozenset[str] = frozenset({
     "PERSON", "LOCATION", "STREET_ADDRESS", "ORG", "NRP",
     "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "MAC_ADDRESS",
     "US_SSN", "US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "US_ITIN", "UK_NHS",
-    "CRYPTO", "MEDICAL_LICENSE", "URL", "DATE_TIME", "SECRET",
+    "CRYPTO", "MEDICAL_LICENSE", "URL", "DATE_TIME", "SECRET", "ID_NUMBER",
 })
 
 #: Common gold label names -> scrubber's. ``None`` means "known, but not something scrubber
@@ -77,7 +77,8 @@ DEFAULT_ALIASES: Mapping[str, str | None] = {
     "SSN": "US_SSN", "IBAN": "IBAN_CODE", "CREDIT_CARD_NUMBER": "CREDIT_CARD",
     "CC": "CREDIT_CARD", "IP": "IP_ADDRESS", "IPV4": "IP_ADDRESS", "IPV6": "IP_ADDRESS",
     "MAC": "MAC_ADDRESS", "DRIVER_LICENSE": "US_DRIVER_LICENSE",
-    "PASSPORT": "US_PASSPORT", "LINK": "URL",
+    "PASSPORT": "US_PASSPORT", "LINK": "URL", "ID": "ID_NUMBER", "ID_NUM": "ID_NUMBER",
+    "MEDICAL_RECORD": "ID_NUMBER", "MRN": "ID_NUMBER",
     "PASSWORD": "SECRET", "API_KEY": "SECRET", "TOKEN": "SECRET", "KEY": "SECRET",
     "DATE": "DATE_TIME", "TIME": "DATE_TIME", "DATETIME": "DATE_TIME", "DOB": "DATE_TIME",
     # annotated in public sets, but not what scrubber removes

@@ -387,6 +387,16 @@ def phone_context(value: str, ctx: ValidationContext) -> bool:
     return not numeric_date(value, ctx)
 
 
+@register("id_number")
+def id_number(value: str, ctx: ValidationContext) -> bool:
+    """An identifier named by its context: at least 4 digits, not one repeated digit, and
+    not a calendar date."""
+    digits = _digits(value)
+    if len(digits) < 4 or len(set(digits)) == 1:
+        return False
+    return not numeric_date(value, ctx)
+
+
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")
 #: Form-field labels in the languages of the address rules, which look like a speaker or a
 #: rare capitalized word before a colon ("Anschrift: Hauptstraße 5").

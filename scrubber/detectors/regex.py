@@ -21,7 +21,7 @@ class RegexDetectorOptions:
     """Options of ``regex.v1``.
 
     ``rules``: rule files or folders; ``builtin`` is the shipped ``rules/`` folder and
-    ``builtin/context`` its context rules for names (used by the NER pipelines).
+    ``builtin/context`` its context rules for names and identifiers (used by the NER pipelines).
     ``include`` / ``exclude``: rule ids or labels, shell wildcards allowed (``secret.*``).
     """
 
