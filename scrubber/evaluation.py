@@ -57,7 +57,7 @@ CANONICAL_LABELS: frozenset[str] = frozenset({
     "PERSON", "LOCATION", "STREET_ADDRESS", "ORG", "NRP",
     "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "MAC_ADDRESS",
     "US_SSN", "US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "US_ITIN", "UK_NHS",
-    "CRYPTO", "MEDICAL_LICENSE", "URL", "DATE_TIME", "SECRET", "ID_NUMBER",
+    "CRYPTO", "MEDICAL_LICENSE", "URL", "DATE_TIME", "SECRET", "ID_NUMBER", "USERNAME",
 })
 
 #: Common gold label names -> scrubber's. ``None`` means "known, but not something scrubber
@@ -65,7 +65,7 @@ CANONICAL_LABELS: frozenset[str] = frozenset({
 DEFAULT_ALIASES: Mapping[str, str | None] = {
     # people, places, organisations
     "PER": "PERSON", "PERS": "PERSON", "NAME": "PERSON", "PERSON_NAME": "PERSON",
-    "FIRST_NAME": "PERSON", "LAST_NAME": "PERSON", "USERNAME": "PERSON",
+    "FIRST_NAME": "PERSON", "LAST_NAME": "PERSON", "USERNAME": "USERNAME", "HANDLE": "USERNAME",
     "LOC": "LOCATION", "GPE": "LOCATION", "FAC": "LOCATION", "CITY": "LOCATION",
     "COUNTRY": "LOCATION", "STATE": "LOCATION",
     "ADDRESS": "STREET_ADDRESS", "STREET": "STREET_ADDRESS",

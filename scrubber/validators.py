@@ -397,6 +397,36 @@ def id_number(value: str, ctx: ValidationContext) -> bool:
     return not numeric_date(value, ctx)
 
 
+#: "@word" that is not a user handle: doc-comment tags (Javadoc, JSDoc, PHPDoc, Doxygen),
+#: common Java/Kotlin/TypeScript annotations and decorators, CSS and Sass at-rules.
+NOT_HANDLES = frozenset({
+    "param", "return", "returns", "throws", "throw", "exception", "see", "since", "author",
+    "version", "deprecated", "link", "linkplain", "code", "literal", "inheritdoc", "value",
+    "type", "typedef", "property", "prop", "callback", "example", "default", "override",
+    "private", "public", "protected", "static", "readonly", "async", "module", "namespace",
+    "class", "constructor", "extends", "implements", "interface", "enum", "member", "memberof",
+    "function", "func", "method", "var", "const", "let", "todo", "fixme", "note", "brief",
+    "details", "file", "ingroup", "defgroup", "section", "ref", "tparam", "retval", "pre",
+    "post", "warning", "test", "before", "after", "beforeeach", "aftereach", "beforeall",
+    "afterall", "ignore", "disabled", "suppresswarnings", "functionalinterface", "nullable",
+    "nonnull", "notnull", "autowired", "inject", "component", "service", "repository",
+    "controller", "restcontroller", "bean", "configuration", "entity", "table", "column", "id",
+    "transactional", "getter", "setter", "data", "builder", "slf4j", "input", "output",
+    "injectable", "directive", "pipe", "ngmodule", "hostlistener", "viewchild", "media",
+    "import", "charset", "font", "keyframes", "supports", "page", "layer", "container",
+    "include", "mixin", "extend", "use", "forward", "if", "else", "each", "for", "while",
+    "apply", "tailwind", "staticmethod", "classmethod", "abstractmethod", "dataclass",
+    "cached_property", "pytest", "jit", "everyone", "here", "channel", "all",
+})
+
+
+@register("username_handle")
+def username_handle(value: str, ctx: ValidationContext) -> bool:
+    """A social-media handle: not a doc tag, annotation or at-rule (:data:`NOT_HANDLES`), not
+    only digits."""
+    return value.lower() not in NOT_HANDLES and not value.isdigit()
+
+
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")
 #: Form-field labels in the languages of the address rules, which look like a speaker or a
 #: rare capitalized word before a colon ("Anschrift: Hauptstraße 5").
