@@ -32,8 +32,8 @@ except ImportError as exc:  # pragma: no cover - only without the presidio extra
 #: Entities a scrubber pipeline can report (used when the caller names none).
 DEFAULT_ENTITIES: tuple[str, ...] = (
     "PERSON", "LOCATION", "STREET_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD",
-    "IBAN_CODE", "IP_ADDRESS", "MAC_ADDRESS", "US_SSN", "URL", "DATE_TIME", "SECRET", "NRP",
-    "ORGANIZATION",
+    "IBAN_CODE", "IP_ADDRESS", "MAC_ADDRESS", "US_SSN", "US_DRIVER_LICENSE", "ID_NUMBER", "USERNAME",
+    "URL", "DATE_TIME", "SECRET", "NRP", "ORGANIZATION",
 )
 
 
