@@ -154,3 +154,12 @@ def test_presidio_shares_the_ner_model(network_calls):
     labels = {s.label for s in pipe.detect(text)}
     assert {"PERSON", "US_SSN", "STREET_ADDRESS"} <= labels
     assert network_calls == []
+
+
+def test_recognizer_supports_every_label_the_shipped_rules_emit():
+    from scrubber.integrations.presidio_recognizer import DEFAULT_ENTITIES
+    from scrubber.resources import rules_dir
+    from scrubber.rules import load_rules
+
+    labels = {r.label for r in load_rules([str(rules_dir()), str(rules_dir() / "context")])}
+    assert labels <= set(DEFAULT_ENTITIES), labels - set(DEFAULT_ENTITIES)
