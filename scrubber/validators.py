@@ -106,13 +106,15 @@ def iban_mod97(value: str, ctx: ValidationContext) -> bool:
 
 @register("ip_address")
 def ip_address(value: str, ctx: ValidationContext) -> bool:
-    """IPv4 or IPv6, parsed by :mod:`ipaddress`; IPv4 dotted quads must be exact."""
+    """IPv4 or IPv6, parsed by :mod:`ipaddress`; IPv4 dotted quads must be exact. Addresses
+    that name no host are not PII: IPv4 0.x.x.x (this network, "listen on 0.0.0.0"), 127.x.x.x
+    (loopback) and 255.x.x.x (netmasks, broadcast)."""
     candidate = value.strip("[]")
     if "." in candidate and ":" not in candidate:  # IPv4: the same rules as ipaddress, faster
         parts = candidate.split(".")
         return len(parts) == 4 and all(
             p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
-            for p in parts)
+            for p in parts) and parts[0] not in ("0", "127", "255")
     try:
         ip = ipaddress.ip_address(candidate)
     except ValueError:

@@ -29,7 +29,10 @@ def reference_ip(value: str) -> bool:
         ip = ipaddress.ip_address(candidate)
     except ValueError:
         return False
-    return ip.version == 4 or (candidate.count(":") >= 2 and len(candidate) >= 6)
+    if ip.version == 4:  # no host named: this network, loopback, netmasks and broadcast
+        return not (ip.is_loopback or ip in ipaddress.ip_network("0.0.0.0/8")
+                    or ip in ipaddress.ip_network("255.0.0.0/8"))
+    return candidate.count(":") >= 2 and len(candidate) >= 6
 
 
 @settings(max_examples=2000)
