@@ -8,6 +8,7 @@ files (``validator: luhn``). Each takes the candidate text and the detector's
 from __future__ import annotations
 
 import base64
+import hashlib
 import ipaddress
 import json
 import re
@@ -427,6 +428,55 @@ def username_handle(value: str, ctx: ValidationContext) -> bool:
     """A social-media handle: not a doc tag, annotation or at-rule (:data:`NOT_HANDLES`), not
     only digits."""
     return value.lower() not in NOT_HANDLES and not value.isdigit()
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58)}
+
+
+@register("btc_base58")
+def btc_base58(value: str, ctx: ValidationContext) -> bool:
+    """A legacy Bitcoin address: Base58Check of 25 bytes, version 0x00 (P2PKH) or 0x05 (P2SH),
+    whose last 4 bytes are the double SHA-256 checksum of the first 21."""
+    n = 0
+    for c in value:
+        i = _B58_INDEX.get(c)
+        if i is None:
+            return False
+        n = n * 58 + i
+    pad = len(value) - len(value.lstrip("1"))  # each leading "1" is a zero byte
+    try:
+        raw = b"\0" * pad + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    except OverflowError:
+        return False
+    if len(raw) != 25 or raw[0] not in (0x00, 0x05):
+        return False
+    return hashlib.sha256(hashlib.sha256(raw[:21]).digest()).digest()[:4] == raw[21:]
+
+
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    return chk
+
+
+@register("btc_bech32")
+def btc_bech32(value: str, ctx: ValidationContext) -> bool:
+    """A SegWit Bitcoin address ("bc1…", lower case): a valid Bech32 (BIP 173) or Bech32m
+    (BIP 350) checksum over the "bc" prefix."""
+    hrp, _, data = value.lower().rpartition("1")
+    if hrp != "bc" or len(data) < 7 or any(c not in _BECH32 for c in data):
+        return False
+    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + [_BECH32.index(c) for c in data]
+    return _bech32_polymod(values) in (1, 0x2BC830A3)
 
 
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")

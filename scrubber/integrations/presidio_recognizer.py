@@ -33,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - only without the presidio extra
 DEFAULT_ENTITIES: tuple[str, ...] = (
     "PERSON", "LOCATION", "STREET_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD",
     "IBAN_CODE", "IP_ADDRESS", "MAC_ADDRESS", "US_SSN", "US_DRIVER_LICENSE", "ID_NUMBER", "USERNAME",
-    "URL", "DATE_TIME", "SECRET", "NRP", "ORGANIZATION",
+    "CRYPTO", "URL", "DATE_TIME", "SECRET", "NRP", "ORGANIZATION",
 )
 
 
