@@ -445,10 +445,7 @@ def btc_base58(value: str, ctx: ValidationContext) -> bool:
             return False
         n = n * 58 + i
     pad = len(value) - len(value.lstrip("1"))  # each leading "1" is a zero byte
-    try:
-        raw = b"\0" * pad + n.to_bytes((n.bit_length() + 7) // 8, "big")
-    except OverflowError:
-        return False
+    raw = b"\0" * pad + n.to_bytes((n.bit_length() + 7) // 8, "big")
     if len(raw) != 25 or raw[0] not in (0x00, 0x05):
         return False
     return hashlib.sha256(hashlib.sha256(raw[:21]).digest()).digest()[:4] == raw[21:]

@@ -316,7 +316,7 @@ class AddressDetector:
             gap = text[grown[-1][1]:gs] if grown else ""
             # Touching, overlapping, or apart by only a comma on the line ("1600 Amphitheatre
             # Parkway, Mountain View, CA 94043"): one address.
-            joined = gs <= grown[-1][1] + 1 or (len(gap) <= 3 and not gap.strip(" \t,")) if grown else False
+            joined = bool(grown) and (gs <= grown[-1][1] + 1 or (len(gap) <= 3 and not gap.strip(" \t,")))
             if joined and (self.options.multiline or "\n" not in gap):
                 ps, pe, psc, psrc = grown[-1]
                 grown[-1] = (min(ps, gs), max(pe, ge), max(psc, score), psrc)
