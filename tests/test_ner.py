@@ -469,3 +469,27 @@ def test_ner_prefilter_skips_capitalized_function_words_inside_a_sentence():
     assert candidate_windows(text, 4, function=True) == []
     names = "Then support Trump and Will today"
     assert candidate_windows(names, 4, function=True) == candidate_windows(names, 4)
+
+
+def test_foreign_text_is_told_from_english_lists_and_tweets():
+    from scrubber.detectors.spacy_ner import foreign
+
+    assert foreign("El gobierno anunció ayer nuevas medidas económicas. La ministra María López dijo "
+                   "que la inflación bajará en los próximos meses.")
+    assert foreign("Die Bundesregierung hat am Mittwoch neue Regeln für den Datenschutz beschlossen, "
+                   "und viele Unternehmen sind noch nicht vorbereitet.")
+    assert foreign("Переведите деньги Ивану Петрову. Он живёт в Москве и работает в банке уже много лет.")
+    assert not foreign("Megan Carey Weber-Santana USNS Bergman FPO AP 93757 Mobile: 0341 8387176 "
+                       "Desk: +41 (0)85 806 98 67 Fax: 463-612-6138")  # an English signature block
+    assert not foreign("Es muy bueno")  # too short to tell
+    assert not foreign("The government announced new economic measures yesterday, and the minister "
+                       "said inflation would fall in the coming months.")
+
+
+def test_ner_keeps_only_capitalized_entities_in_other_languages():
+    """The English model tags ordinary words of other languages; names stay caught."""
+    text = ("Le président a rencontré hier les représentants des syndicats à Paris pour discuter de la "
+            "réforme des retraites avec Jean-Luc Mélenchon.")
+    found = {text[s.start:s.end] for s in scrubber.load("default").detect(text)}
+    assert "Paris" in found
+    assert not any(w in f for f in found for w in ("rencontré", "discuter", "réforme"))

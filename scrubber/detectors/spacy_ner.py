@@ -131,6 +131,11 @@ class SpacyNerOptions:
     memory zone, so a long run stays bounded in memory (about 10 MB per million characters of
     varied text) while a word seen a few batches ago is looked up, not rebuilt (0: one zone per
     batch). The output does not depend on it.
+    ``other_languages_capitalized``: in a text that reads as another language (:func:`foreign`:
+    German, Spanish, French... function words, few English ones, or mostly letters outside
+    Latin script), an entity is kept only when its words are capitalized, allowing name
+    particles ("de", "van"). The English model tags ordinary words there ("Datenschutz
+    beschlossen" as PERSON, "rencontré" as PERSON) but still finds names ("María López").
     """
 
     model: str = DEFAULT_MODEL
@@ -158,6 +163,7 @@ class SpacyNerOptions:
     short_text_chars: int = 200
     short_context_chars: int = 48
     zone_chars: int = 2_000_000
+    other_languages_capitalized: bool = True
 
     def validate(self) -> None:
         if not self.model:
@@ -797,6 +803,7 @@ class SpacyNerDetector:
                 jobs.append((i, s, e))
                 self.stats["ner_chars"] += e - s
         found: list[list[Span]] = [[] for _ in texts]
+        other: dict[int, bool] = {}  # text index -> foreign(text), computed at its first entity
         if jobs:
             pieces = [safe_text(texts[i][s:e]) for i, s, e in jobs]
             # NER reads the case-restored piece (same length); everything else the original.
@@ -815,6 +822,11 @@ class SpacyNerDetector:
                         continue
                     if o.filter_common and _unlikely(texts[i], s + a, s + b):
                         continue
+                    if o.other_languages_capitalized and not _capitalized(texts[i][s + a:s + b]):
+                        if i not in other:
+                            other[i] = foreign(texts[i])
+                        if other[i]:
+                            continue
                     found[i].append(Span(s + a, s + b, label, o.score, self.source))
         results = []
         for i, text in enumerate(texts):
@@ -855,6 +867,46 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     while a < b and not text[a].isalnum():
         a += 1
     return a, b
+
+
+#: Frequent function words of other languages written in Latin script that are not English
+#: words (German, Spanish, French, Italian, Portuguese, Dutch).
+_FOREIGN_WORDS = frozenset("""
+der das und ist nicht mit für dem sich auch wird sind eine einer einen zum zur von auf dass
+wir ihr sie noch nach bei oder aber wie werden wurde über el los las que del por para con una
+es se al como más pero sus le les des et est une qui dans pour pas sur du ne avec ce il elle
+sont ont été très il della di che non sono gli nel alla per una è da em os não uma com ao
+na dos das het een van niet zijn voor op ook maar dat
+""".split())
+_WORD = re.compile(r"[^\W\d_]+")  # runs of letters (stdlib re: faster here than regex)
+_NON_LATIN = regex.compile(r"[^\p{Latin}\P{L}]")
+#: Lower-case name particles that may sit inside a capitalized name ("Maika van de Noort").
+_PARTICLES = frozenset("de da di del della der den du van von la le y e bin al dos das do ter ten".split())
+
+
+def foreign(text: str, sample: int = 600) -> bool:
+    """Whether ``text`` (its first ``sample`` characters) reads as a language other than
+    English: at least 12 words, under 15% of them English stop words, and either 10% function
+    words of a European language or half its letters outside Latin script. Lists, addresses
+    and signatures in English have few stop words too, but not the foreign ones."""
+    head = text[:sample]
+    words = [w.lower() for w in _WORD.findall(head)]
+    if len(words) < 12:
+        return False
+    stop = function_words()
+    english = sum(w in stop for w in words)
+    if english >= 0.15 * len(words):
+        return False
+    if sum(w in _FOREIGN_WORDS for w in words) >= 0.1 * len(words):
+        return True
+    letters = sum(len(w) for w in words)
+    return len(_NON_LATIN.findall(head)) >= letters / 2
+
+
+def _capitalized(surface: str) -> bool:
+    """Every word of an entity starts with a capital letter (name particles aside)."""
+    words = _WORD.findall(surface)
+    return bool(words) and all(w[0].isupper() or w in _PARTICLES for w in words)
 
 
 _ELONGATED = regex.compile(r"(\p{L})\1\1|(?i:(?:ha){3}|(?:lo){2}l|lmao)")
