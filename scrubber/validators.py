@@ -214,6 +214,13 @@ def mixed_secret(value: str, ctx: ValidationContext) -> bool:
     return classes >= 2
 
 
+@register("random_token")
+def random_token(value: str, ctx: ValidationContext) -> bool:
+    """A generated key, not a word chain such as a package name: upper-case letters,
+    lower-case letters and digits all occur."""
+    return any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+
+
 _PLACEHOLDERS = frozenset(
     {"password", "changeme", "xxxxxx", "xxxxxxxx", "********", "none", "null", "secret",
      "your_password", "yourpassword", "<password>", "example", "placeholder", "redacted"}
