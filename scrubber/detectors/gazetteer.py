@@ -228,6 +228,12 @@ class GazetteerDetector:
                     continue
                 if o.single_names and not self._common_word(w):
                     out.append(Span(s, e, "PERSON", o.single_name_score, self.source))
+            elif o.names and w.isupper() and len(w) > 1 and w.title() in self._first:
+                end = self._caps_full_name(text, tokens, i)
+                if end:  # "JANE A. DOE", "JOHN SMITH": a resume header, a signature in caps
+                    out.append(Span(s, tokens[end - 1][1], "PERSON", o.full_name_score, self.source))
+                    i = end
+                    continue
             elif o.capitalized and not w.isupper() and len(w) > 2 and not self._common_word(w) \
                     and not _sentence_start(text, s):
                 j = i + 1
@@ -243,6 +249,19 @@ class GazetteerDetector:
         if o.place_context:
             out.extend(self._place_context(text))
         return out
+
+    def _caps_full_name(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> int:
+        """End token index of an all-caps full name from token ``i`` (a census first name):
+        an optional initial, then an all-caps census surname, one space apart; else 0. A lone
+        all-caps first name is not taken ("WILL", "MAY" are words)."""
+        j = i + 1
+        if j < len(tokens) and len(tokens[j][2]) == 1 and _adjacent(text, tokens[j - 1][1], tokens[j][0]):
+            j += 1  # the initial, "A" of "A."
+        if j < len(tokens) and _adjacent(text, tokens[j - 1][1], tokens[j][0]):
+            last = tokens[j][2]
+            if last.isupper() and len(last) > 1 and last.title() in self._last:
+                return j + 1
+        return 0
 
     def _lower_case_names(self, text: str) -> list[Span]:
         """Lower-case first names that are whole ``_LOWER_WORD_RE`` words. The names are
