@@ -214,6 +214,8 @@ def test_ner_prefilter_ignores_acronyms_and_identifiers():
     ("Mr. and Mrs. Smith are here", "Smith"),
     ("my name is Rubija and I like it", "Rubija"),
     ("Sir Will Turner arrived", "Will Turner"),
+    ("und Frau Dr. Weber treffen sich", "Weber"),  # stacked titles
+    ("Prof. Dr. Hans Müller spricht", "Hans Müller"),
 ])
 def test_ner_title_context(text, name):
     assert name in [text[s.start:s.end] for s in title_spans(text)]
@@ -259,6 +261,9 @@ def test_ner_mention_agreement_in_detector(ruler_nlp):
      [("Lake Andrewchester", "LOCATION")]),
     ({"capitalized": True, "names": False, "places": False}, "i saw Krillin today", [("Krillin", "PERSON")]),
     ({}, "The Mobile phone Will Reading", []),
+    ({}, "SUMMARY\nJANE A. DOE\n123 Elm St", [("JANE A. DOE", "PERSON")]),  # names in capitals
+    ({}, "Resume of JOHN SMITH, PhD", [("JOHN SMITH", "PERSON")]),
+    ({}, "MAY 2024 REPORT, THANK YOU", []),
 ])
 def test_gazetteer(opts, text, expected):
     assert _found(GazetteerDetector(GazetteerOptions(**opts)), text) == expected

@@ -322,8 +322,10 @@ def split_points(text: str, start: int, end: int, max_chars: int, overlap: int) 
         pos = sp + 1 if 0 <= sp < cut - 1 else nxt
 
 
+_HONORIFIC_ALT = "|".join(sorted(HONORIFICS, key=len, reverse=True))
 _TITLE_RE = regex.compile(
-    r"(?i:(?<![\p{L}\p{M}])(?:" + "|".join(sorted(HONORIFICS, key=len, reverse=True)) + r"))\.?[ \t]+"
+    # Titles may stack: "Frau Dr. Weber", "Prof. Dr. Hans Roe" (the name follows the last).
+    r"(?i:(?<![\p{L}\p{M}])(?:" + _HONORIFIC_ALT + r"))\.?[ \t]+(?:(?i:(?:" + _HONORIFIC_ALT + r"))\.?[ \t]+)*"
     r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 _INTRO_RE = regex.compile(
