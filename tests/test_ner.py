@@ -213,6 +213,8 @@ def test_ner_prefilter_ignores_acronyms_and_identifiers():
     ("Please ask Dr. Jane Roe about it", "Jane Roe"),
     ("Mr. and Mrs. Smith are here", "Smith"),
     ("my name is Rubija and I like it", "Rubija"),
+    ("I'm Priyanka, 34, nurse from Pune", "Priyanka"),
+    ("Hi, I am Tomasz Wolny.", "Tomasz Wolny"),
     ("Sir Will Turner arrived", "Will Turner"),
     ("und Frau Dr. Weber treffen sich", "Weber"),  # stacked titles
     ("Prof. Dr. Hans Müller spricht", "Hans Müller"),
@@ -221,7 +223,8 @@ def test_ner_title_context(text, name):
     assert name in [text[s.start:s.end] for s in title_spans(text)]
 
 
-@pytest.mark.parametrize("text", ["General Electric grew", "Dear Sir, The sun", "my name is not important"])
+@pytest.mark.parametrize("text", ["General Electric grew", "Dear Sir, The sun", "my name is not important",
+                                  "I'm Sorry, I am The One"])
 def test_ner_title_context_negatives(text):
     assert title_spans(text) == []
 

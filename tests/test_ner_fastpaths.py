@@ -168,7 +168,8 @@ def test_title_scan_folds_at_least_as_regex_does(all_chars):
 
 
 def test_intro_hint_covers_case_folding(all_chars):
-    """title_spans skips _INTRO_RE when neither "name" nor "call" is in text.lower()."""
+    """title_spans skips _INTRO_RE when none of "name", "call", "'m", "’m", " am" is in
+    text.lower(): no other character folds to their letters."""
     for c in "namecl":
         for ch in regex.findall("(?i)" + c, all_chars):
             assert ch.lower() == c, (c, ch)

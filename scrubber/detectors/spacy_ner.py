@@ -329,7 +329,7 @@ _TITLE_RE = regex.compile(
     r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 _INTRO_RE = regex.compile(
-    r"(?i:\b(?:my name is|my name's|name is|named|call me|called)[ \t]+)"
+    r"(?i:\b(?:my name is|my name's|name is|named|call me|called|i'm|i’m|i am)[ \t]+)"
     r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 #: A superset of where ``_TITLE_RE`` can match (RE2, linear, several times faster than
@@ -361,8 +361,8 @@ def title_spans(
         if s:
             out.append(Span(s[0], s[1], "PERSON", score, source))
     low = text.lower()
-    if "name" not in low and "call" not in low:  # in every _INTRO_RE match (see the tests)
-        return out
+    if "name" not in low and "call" not in low and "'m" not in low and "’m" not in low and " am" not in low:
+        return out  # one of these is in every _INTRO_RE match (see the tests)
     for m in _INTRO_RE.finditer(text):
         s = _name_extent(m.start("n"), m.group("n"))
         if s:
