@@ -261,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repeat < 1 or any(w < 1 for w in args.workers) or any(m <= 0 for m in args.size_mb):
         ap.error("--repeat and --workers must be at least 1, --size-mb above 0")
+    if args.scaling_mb < 0:
+        ap.error("--scaling-mb must be 0 (skip) or more")
     args.work_dir.mkdir(parents=True, exist_ok=True)
 
     runs = []
