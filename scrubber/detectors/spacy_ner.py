@@ -322,10 +322,9 @@ def split_points(text: str, start: int, end: int, max_chars: int, overlap: int) 
         pos = sp + 1 if 0 <= sp < cut - 1 else nxt
 
 
-_HONORIFIC_ALT = "|".join(sorted(HONORIFICS, key=len, reverse=True))
 _TITLE_RE = regex.compile(
     # Titles may stack: "Frau Dr. Weber", "Prof. Dr. Hans Roe" (the name follows the last).
-    r"(?i:(?<![\p{L}\p{M}])(?:" + _HONORIFIC_ALT + r"))\.?[ \t]+(?:(?i:(?:" + _HONORIFIC_ALT + r"))\.?[ \t]+)*"
+    r"(?i:(?<![\p{L}\p{M}])(?:(?:" + "|".join(sorted(HONORIFICS, key=len, reverse=True)) + r")\.?[ \t]+)+)"
     r"(?P<n>\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’\-]+){0,2})"
 )
 _INTRO_RE = regex.compile(
@@ -877,8 +876,8 @@ _FOREIGN_WORDS = frozenset("""
 der das und ist nicht mit für dem sich auch wird sind eine einer einen zum zur von auf dass
 wir ihr sie noch nach bei oder aber wie werden wurde über el los las que del por para con una
 es se al como más pero sus le les des et est une qui dans pour pas sur du ne avec ce il elle
-sont ont été très il della di che non sono gli nel alla per una è da em os não uma com ao
-na dos das het een van niet zijn voor op ook maar dat
+sont ont été très della di che non sono gli nel alla per è da em os não uma com ao
+na dos het een van niet zijn voor op ook maar dat
 """.split())
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters (stdlib re: faster here than regex)
 _NON_LATIN = regex.compile(r"[^\p{Latin}\P{L}]")
